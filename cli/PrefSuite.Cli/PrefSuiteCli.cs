@@ -1,0 +1,20 @@
+using System.CommandLine;
+using PrefSuite.Cli.Commands;
+
+namespace PrefSuite.Cli;
+
+/// <summary>The prefsuite command line: one subcommand per stage.</summary>
+public static class PrefSuiteCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("PrefSuite: build DPO preference data the way the research says.");
+        root.Subcommands.Add(SelectCommand.Create());
+        root.Subcommands.Add(AugmentCommand.Create());
+        root.Subcommands.Add(DenoiseCommand.Create());
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+}

@@ -1,0 +1,33 @@
+namespace PrefSuite.Data.Formats;
+
+/// <summary>
+/// Reads TRL preference rows (prompt, chosen, rejected as strings or message lists, with score_chosen and
+/// score_rejected). Other columns are ignored: TRL datasets carry many.
+/// </summary>
+public static class PairRowReader
+{
+    public static async Task<IReadOnlyList<PairRow>> ReadAllAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var rows = new List<PairRow>();
+        await foreach (var (line, document) in JsonLines.ReadAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            using (document)
+            {
+                var fields = new JsonFields(path, line, document.RootElement);
+                rows.Add(new PairRow
+                {
+                    PromptId = fields.OptionalString("prompt_id"),
+                    Prompt = fields.RequireText("prompt"),
+                    Chosen = fields.RequireResponseText("chosen"),
+                    Rejected = fields.RequireResponseText("rejected"),
+                    ScoreChosen = fields.RequireNumber("score_chosen"),
+                    ScoreRejected = fields.RequireNumber("score_rejected"),
+                    Route = fields.OptionalString("route"),
+                    Strategy = fields.OptionalString("strategy"),
+                });
+            }
+        }
+
+        return rows;
+    }
+}

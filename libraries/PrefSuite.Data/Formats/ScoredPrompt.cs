@@ -1,0 +1,18 @@
+using PrefSuite.Science.Augmentation;
+
+namespace PrefSuite.Data.Formats;
+
+/// <summary>One sampled response with its scores (DESIGN.md's scored-prompt format).</summary>
+/// <param name="Reward">The scalar reward used for selection.</param>
+/// <param name="Rewards">The reward heads, when the scorer emitted a vector.</param>
+/// <param name="ImplicitReward">β·(logπθ − logπref), when known.</param>
+/// <param name="Logprob">The summed log-probability of the response under the sampling policy, when known.</param>
+public sealed record ScoredResponse(string Text, double Reward, IReadOnlyDictionary<string, double>? Rewards = null, double? ImplicitReward = null, double? Logprob = null);
+
+/// <summary>A prompt with its N scored responses; <see cref="SourceLine"/> locates it in the file it came from.</summary>
+public sealed record ScoredPrompt(string PromptId, PromptText Prompt, IReadOnlyList<ScoredResponse> Responses)
+{
+    public int SourceLine { get; init; }
+
+    public string? SourceFile { get; init; }
+}

@@ -1,0 +1,115 @@
+using PrefSuite.Data.Formats;
+using PrefSuite.Science.Margins;
+using PrefSuite.Science.Pairs;
+using PrefSuite.Science.Randomness;
+using PrefSuite.Science.Routing;
+
+namespace PrefSuite.Data.Selection;
+
+/// <summary>
+/// Builds a preference dataset from scored prompts: pairs per prompt by the chosen strategy (SCIENCE.md §2), then
+/// margins, aggregation, top-K and small-margin routing over the whole dataset (§3, §6).
+/// </summary>
+public static class DatasetPairSelector
+{
+    public const string FallbackName = "fewer-than-3-responses";
+
+    public static PairSelectionOutcome Select(IReadOnlyList<ScoredPrompt> prompts, SelectOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(options);
+        var strategy = PairStrategies.Create(options.Strategy);
+        var buffer = new PairPick[options.Strategy.PairsPerPrompt];
+        var candidates = new List<(ScoredPrompt Prompt, PairPick Pick)>();
+        var flat = 0;
+        foreach (var prompt in prompts)
+        {
+            if (prompt.Responses.Count < 2)
+            {
+                throw new DataFormatException(prompt.SourceFile ?? "(input)", prompt.SourceLine, "responses",
+                    $"prompt '{prompt.PromptId}' has {prompt.Responses.Count} response; a pair needs at least two");
+            }
+
+            var rewards = prompt.Responses.Select(r => r.Reward).ToArray();
+            var count = strategy.PickPairs(rewards, StableHash.Fnv1a64(prompt.PromptId), buffer);
+            flat += count == 0 && rewards.Min() == rewards.Max() ? 1 : 0;
+            for (var i = 0; i < count; i++)
+            {
+                candidates.Add((prompt, buffer[i]));
+            }
+        }
+
+        var external = candidates.Select(c => c.Prompt.Responses[c.Pick.ChosenIndex].Reward - c.Prompt.Responses[c.Pick.RejectedIndex].Reward).ToArray();
+        var implicitMargins = ImplicitMargins(candidates);
+        var selection = DatasetSelection.Apply(external, implicitMargins ?? [], options.Dataset);
+
+        var rows = new List<PairRow>(selection.Order.Count);
+        foreach (var index in selection.Order)
+        {
+            var (prompt, pick) = candidates[index];
+            var decision = selection.Pairs[index];
+            var chosen = prompt.Responses[pick.ChosenIndex];
+            var rejected = prompt.Responses[pick.RejectedIndex];
+            rows.Add(new PairRow
+            {
+                PromptId = prompt.PromptId,
+                Prompt = prompt.Prompt,
+                Chosen = chosen.Text,
+                Rejected = rejected.Text,
+                ScoreChosen = chosen.Reward,
+                ScoreRejected = rejected.Reward,
+                Margin = external[index],
+                Route = decision.Route == PairRoute.Sft ? "sft" : "dpo",
+                Strategy = strategy.Name,
+                ChosenPosition = strategy.Describe(pick.ChosenPosition),
+                RejectedPosition = strategy.Describe(pick.RejectedPosition),
+                ChosenIndex = pick.ChosenIndex,
+                RejectedIndex = pick.RejectedIndex,
+                Fallback = pick.Fallback == PairFallback.FewerThanThreeResponses ? FallbackName : null,
+                ImplicitMargin = implicitMargins?[index],
+                ProbabilityExternal = decision.ExternalProbability,
+                ProbabilityImplicit = decision.ImplicitProbability,
+                Probability = decision.Probability,
+            });
+        }
+
+        var summary = new SelectionSummary
+        {
+            Prompts = prompts.Count,
+            FlatPrompts = flat,
+            Fallbacks = candidates.Count(c => c.Pick.Fallback != PairFallback.None),
+            CandidatePairs = candidates.Count,
+            Kept = selection.KeptCount,
+            RoutedToSft = selection.SftCount,
+            UsedImplicitMargins = implicitMargins is not null,
+            ExternalCap = selection.ExternalCap,
+            ImplicitCap = selection.ImplicitCap,
+            RouteThreshold = selection.RouteThreshold,
+            MeanChosenReward = rows.Count == 0 ? double.NaN : rows.Average(r => r.ScoreChosen),
+            MeanRejectedReward = rows.Count == 0 ? double.NaN : rows.Average(r => r.ScoreRejected),
+        };
+        return new PairSelectionOutcome(rows, summary);
+    }
+
+    /// <summary>r̂(y_w) − r̂(y_l) for every candidate when every picked response has an implicit reward; null when none has.</summary>
+    private static double[]? ImplicitMargins(List<(ScoredPrompt Prompt, PairPick Pick)> candidates)
+    {
+        var withImplicit = candidates.Count(c => Implicit(c, c.Pick.ChosenIndex) is not null && Implicit(c, c.Pick.RejectedIndex) is not null);
+        if (withImplicit == 0)
+        {
+            return null;
+        }
+
+        if (withImplicit < candidates.Count)
+        {
+            var (prompt, pick) = candidates.First(c => Implicit(c, c.Pick.ChosenIndex) is null || Implicit(c, c.Pick.RejectedIndex) is null);
+            var missing = Implicit((prompt, pick), pick.ChosenIndex) is null ? pick.ChosenIndex : pick.RejectedIndex;
+            throw new DataFormatException(prompt.SourceFile ?? "(input)", prompt.SourceLine, $"responses[{missing}].implicit_reward",
+                "is missing while other responses have one; give implicit rewards for all responses or for none");
+        }
+
+        return candidates.Select(c => Implicit(c, c.Pick.ChosenIndex)!.Value - Implicit(c, c.Pick.RejectedIndex)!.Value).ToArray();
+    }
+
+    private static double? Implicit((ScoredPrompt Prompt, PairPick Pick) candidate, int index) => candidate.Prompt.Responses[index].ImplicitReward;
+}
