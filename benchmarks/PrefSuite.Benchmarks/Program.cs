@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using PrefSuite.Benchmarks;
+
+// `dotnet run -c Release -- --filter *` runs every benchmark; `-- rpca-once [--full-svd] N…` times robust PCA without
+// BenchmarkDotNet (the figure compared with benchmarks/reference/rpca_numpy.py).
+if (args.Length >= 1 && args[0] == "rpca-once")
+{
+    RpcaOnce.Run(args.Skip(1).ToArray());
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
