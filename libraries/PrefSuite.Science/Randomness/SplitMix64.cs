@@ -7,6 +7,9 @@ public struct SplitMix64
 
     public SplitMix64(ulong seed) => _state = seed;
 
+    /// <summary>The generator's whole state: a generator built from it continues the same stream (for resumable runs).</summary>
+    public readonly ulong State => _state;
+
     /// <summary>A generator for one unit of work: the same (seed, key) always yields the same stream, whatever the processing order.</summary>
     public static SplitMix64 ForKey(ulong seed, ulong key) => new(Mix(seed ^ Mix(key + 0x632BE59BD9B4E019UL)));
 

@@ -1,0 +1,161 @@
+using System.Security.Cryptography;
+using System.Text;
+using PrefSuite.Models.Policy;
+using PrefSuite.Science.Randomness;
+using PrefSuite.Science.Routing;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PrefSuite.Models.Training;
+
+/// <summary>
+/// Trains the policy on preference pairs with any weighted combination of the DPO-family losses (SCIENCE.md §1), against a
+/// frozen reference whose log-probs are computed once and cached. Pairs routed to SFT train the chosen response's NLL.
+/// </summary>
+public static class PreferenceTrainer
+{
+    public const string Stage = "dpo";
+
+    public static IReadOnlyList<StepMetrics> Train(
+        PolicyModel policy,
+        PolicyModel reference,
+        IReadOnlyList<TrainingPair> pairs,
+        PreferenceTrainingOptions options,
+        IProgress<StepMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(pairs, options);
+
+        var (referenceChosen, referenceRejected, _) = ReferenceLogProbCache.GetOrCompute(reference, pairs, options.ReferenceCacheFolder);
+        var dataHash = DataHash(reference, pairs, options);
+        using var optimizer = optim.AdamW(policy.Network.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        var resumed = options.Resume ? TrainerCheckpoints.TryResume(options.CheckpointFolder, policy, optimizer, Stage, dataHash) : null;
+        var history = resumed?.History.ToList() ?? [];
+
+        var stepsPerEpoch = (pairs.Count + options.BatchSize - 1) / options.BatchSize;
+        var totalSteps = stepsPerEpoch * options.Epochs;
+        var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, totalSteps, options.Cosine);
+        policy.Network.train();
+        for (var step = resumed?.Step ?? 0; step < totalSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var epoch = step / stepsPerEpoch;
+            var order = EpochOrder(pairs.Count, options.Seed, epoch);
+            var offset = (step % stepsPerEpoch) * options.BatchSize;
+            var indices = order.Skip(offset).Take(options.BatchSize).ToArray();
+            var rate = schedule.At(step);
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = rate;
+            }
+
+            var metrics = Step(policy, optimizer, pairs, indices, referenceChosen, referenceRejected, options) with
+            {
+                Step = step + 1,
+                TotalSteps = totalSteps,
+                Epoch = epoch + 1,
+                LearningRate = rate,
+            };
+            history.Add(metrics);
+            progress?.Report(metrics);
+            var last = step + 1 == totalSteps;
+            if (options.CheckpointFolder is not null && (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0)))
+            {
+                TrainerCheckpoints.Save(options.CheckpointFolder, policy, optimizer, new TrainerState(Stage, step + 1, totalSteps, 0, dataHash, history), reference.Manifest?.WeightsSha256);
+            }
+        }
+
+        policy.Network.eval();
+        return history;
+    }
+
+    private static StepMetrics Step(PolicyModel policy, AdamW optimizer, IReadOnlyList<TrainingPair> pairs, int[] indices, double[] referenceChosen, double[] referenceRejected, PreferenceTrainingOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var batchPairs = indices.Select(i => pairs[i]).ToArray();
+        var prompts = batchPairs.Select(p => policy.EncodePrompt(p.Prompt)).ToArray();
+        using var chosenBatch = SequenceBatch.Create(prompts, batchPairs.Select(p => policy.EncodeResponse(p.Chosen)).ToArray(), policy.Tokenizer.PadId, policy.Config.Context, policy.Device);
+        using var rejectedBatch = SequenceBatch.Create(prompts, batchPairs.Select(p => policy.EncodeResponse(p.Rejected)).ToArray(), policy.Tokenizer.PadId, policy.Config.Context, policy.Device);
+
+        var chosen = ResponseLogProbs.Sum(policy.Network, chosenBatch);
+        var rejected = ResponseLogProbs.Sum(policy.Network, rejectedBatch);
+        var refChosen = tensor(indices.Select(i => (float)referenceChosen[i]).ToArray(), device: policy.Device);
+        var refRejected = tensor(indices.Select(i => (float)referenceRejected[i]).ToArray(), device: policy.Device);
+        var h = (chosen - refChosen) - (rejected - refRejected);
+        var gap = tensor(batchPairs.Select(p => (float)(p.ScoreChosen - p.ScoreRejected)).ToArray(), device: policy.Device);
+        var chosenNll = -chosen / tensor(chosenBatch.ResponseLengths.Select(l => (float)l).ToArray(), device: policy.Device);
+        var isDpo = tensor(batchPairs.Select(p => p.Route == PairRoute.Dpo ? 1f : 0f).ToArray(), device: policy.Device);
+
+        var preference = zeros_like(h);
+        foreach (var term in options.Losses)
+        {
+            preference = preference + (term.Weight * PreferenceLosses.PerPair(term.Kind, h, gap, chosenNll, options.Loss));
+        }
+
+        var perPair = (isDpo * preference) + ((1 - isDpo) * chosenNll);
+        var loss = perPair.mean();
+        optimizer.zero_grad();
+        loss.backward();
+        if (options.GradientClip > 0)
+        {
+            nn.utils.clip_grad_norm_(policy.Network.parameters(), options.GradientClip);
+        }
+
+        optimizer.step();
+
+        var dpoCount = isDpo.sum().item<float>();
+        var hDetached = h.detach();
+        var accuracy = dpoCount == 0 ? double.NaN : ((hDetached > 0).to_type(ScalarType.Float32) * isDpo).sum().item<float>() / dpoCount;
+        var margin = dpoCount == 0 ? double.NaN : (options.Loss.Beta * (hDetached * isDpo).sum().item<float>()) / dpoCount;
+        return new StepMetrics(Stage, 0, 0, 0, loss.item<float>(), accuracy, margin, chosen.detach().mean().item<float>(), rejected.detach().mean().item<float>(), 0);
+    }
+
+    /// <summary>The pair order of one epoch: a seeded Fisher–Yates permutation, so a resumed run sees the same batches.</summary>
+    public static int[] EpochOrder(int count, ulong seed, int epoch)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        var rng = SplitMix64.ForKey(seed, (ulong)epoch + 1);
+        for (var i = count - 1; i > 0; i--)
+        {
+            var j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order;
+    }
+
+    private static void Validate(IReadOnlyList<TrainingPair> pairs, PreferenceTrainingOptions options)
+    {
+        if (pairs.Count == 0)
+        {
+            throw new ArgumentException("There are no pairs to train on.", nameof(pairs));
+        }
+
+        if (options.Losses.Count == 0)
+        {
+            throw new ArgumentException("At least one loss term is needed.", nameof(options));
+        }
+
+        if (options.Losses.Any(t => t.Kind == LossKind.Odpo))
+        {
+            var bad = pairs.Select((p, i) => (p, i)).FirstOrDefault(x => x.p.Route == PairRoute.Dpo && !(x.p.ScoreChosen > x.p.ScoreRejected));
+            if (bad.p is not null)
+            {
+                throw new ArgumentException($"ODPO needs score_chosen > score_rejected; pair {bad.i} has {bad.p.ScoreChosen} and {bad.p.ScoreRejected}.", nameof(pairs));
+            }
+        }
+    }
+
+    private static string DataHash(PolicyModel reference, IReadOnlyList<TrainingPair> pairs, PreferenceTrainingOptions options)
+    {
+        var key = ReferenceLogProbCache.KeyFor(reference, pairs);
+        var losses = string.Join(",", options.Losses.Select(l => $"{LossTerm.NameOf(l.Kind)}:{l.Weight}"));
+        var routes = string.Concat(pairs.Select(p => p.Route == PairRoute.Dpo ? 'd' : 's'));
+        var scores = string.Join(",", pairs.Select(p => $"{p.ScoreChosen:R}/{p.ScoreRejected:R}"));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{key}|{losses}|{options.Loss}|{options.BatchSize}|{options.Epochs}|{options.Seed}|{routes}|{scores}")));
+    }
+}
