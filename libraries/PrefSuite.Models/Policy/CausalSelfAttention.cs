@@ -33,12 +33,16 @@ public sealed class CausalSelfAttention : nn.Module
         using var q = split[0];
         var k = split[1];
         var v = split[2];
+        var past = cache?.Length ?? 0;
         if (cache is not null)
         {
             (k, v) = cache.Append(k, v);
         }
 
-        using var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null);
+        // Without an explicit mask: plain causal attention when nothing is cached; one new query sees everything; several
+        // new queries after cached ones need a causal mask aligned to the end (SDPA's is_causal aligns it to the start).
+        using var endAligned = mask is null && past > 0 && time > 1 ? ones(time, past + time, ScalarType.Bool, x.device).tril(past) : null;
+        using var attended = nn.functional.scaled_dot_product_attention(q, k, v, mask ?? endAligned, 0.0, mask is null && past == 0);
         using var merged = attended.transpose(1, 2).contiguous().view(batch, time, width);
         return projection.forward(merged);
     }

@@ -103,6 +103,8 @@ public static class Sampler
         var generated = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
         var logProbs = Enumerable.Range(0, rows).Select(_ => new List<double>()).ToArray();
         var reasons = new string?[rows];
+        // PAD and BOS are never generated (a tokenizer whose BOS is its EOS keeps it).
+        int[] never = policy.Tokenizer.BosId == policy.Tokenizer.EosId ? [policy.Tokenizer.PadId] : [policy.Tokenizer.PadId, policy.Tokenizer.BosId];
         var caches = policy.Network.NewCache(rows, capacity, device);
         try
         {
@@ -127,7 +129,7 @@ public static class Sampler
                         continue;
                     }
 
-                    var (token, logProb) = Draw(values.AsSpan(r * vocabulary, vocabulary), ref generators[r], options);
+                    var (token, logProb) = Draw(values.AsSpan(r * vocabulary, vocabulary), ref generators[r], options, never);
                     logProbs[r].Add(logProb);
                     if (token == policy.Tokenizer.EosId)
                     {
@@ -212,8 +214,17 @@ public static class Sampler
     }
 
     /// <summary>Draws a token from temperature/top-k/top-p-adjusted logits; returns it with its log-probability under the unadjusted policy.</summary>
-    internal static (int Token, double LogProb) Draw(ReadOnlySpan<float> logits, ref SplitMix64 generator, SamplingOptions options)
+    internal static (int Token, double LogProb) Draw(ReadOnlySpan<float> policyLogits, ref SplitMix64 generator, SamplingOptions options, ReadOnlySpan<int> never)
     {
+        // The reported log-probability is under the policy itself; the draw excludes tokens that must never be generated.
+        var logNormalizer = LogSumExp(policyLogits);
+        Span<float> logits = policyLogits.Length <= 4096 ? stackalloc float[policyLogits.Length] : new float[policyLogits.Length];
+        policyLogits.CopyTo(logits);
+        foreach (var id in never)
+        {
+            logits[id] = float.NegativeInfinity;
+        }
+
         var vocabulary = logits.Length;
         var max = double.NegativeInfinity;
         foreach (var l in logits)
@@ -221,13 +232,6 @@ public static class Sampler
             max = Math.Max(max, l);
         }
 
-        double sum = 0;
-        foreach (var l in logits)
-        {
-            sum += Math.Exp(l - max);
-        }
-
-        var logNormalizer = max + Math.Log(sum);
         int token;
         if (options.Temperature == 0)
         {
@@ -237,7 +241,7 @@ public static class Sampler
                 token = logits[i] > logits[token] ? i : token;
             }
 
-            return (token, logits[token] - logNormalizer);
+            return (token, policyLogits[token] - logNormalizer);
         }
 
         if (options.TopK == 0 && options.TopP >= 1)
@@ -264,7 +268,7 @@ public static class Sampler
                 }
             }
 
-            return (token, logits[token] - logNormalizer);
+            return (token, policyLogits[token] - logNormalizer);
         }
 
         // Candidates sorted by logit (descending, ties by id), truncated by top-k and top-p.
@@ -318,6 +322,23 @@ public static class Sampler
             }
         }
 
-        return (token, copy[token] - logNormalizer);
+        return (token, policyLogits[token] - logNormalizer);
+    }
+
+    private static double LogSumExp(ReadOnlySpan<float> values)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, v);
+        }
+
+        double sum = 0;
+        foreach (var v in values)
+        {
+            sum += Math.Exp(v - max);
+        }
+
+        return max + Math.Log(sum);
     }
 }
