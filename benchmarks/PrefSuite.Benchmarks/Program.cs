@@ -9,4 +9,10 @@ if (args.Length >= 1 && args[0] == "rpca-once")
     return;
 }
 
+if (args.Length >= 1 && args[0] == "policy-speed")
+{
+    PolicySpeed.Run();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

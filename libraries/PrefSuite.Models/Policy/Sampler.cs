@@ -111,7 +111,10 @@ public static class Sampler
             using var scope = NewDisposeScope();
             var input = tensor(tokens, [rows, promptLength], device: device);
             var inputPositions = tensor(positions, [rows, promptLength], device: device);
-            var mask = PrefillMask(valid, rows, promptLength, device);
+            // Without padding (all prompts of one length, e.g. N samples of one prompt) plain causal attention is exact
+            // and faster; with padding the masks keep every row independent of its neighbours.
+            var padded = prompts.Any(p => p.Length != promptLength);
+            var mask = padded ? PrefillMask(valid, rows, promptLength, device) : null;
             var logits = policy.Network.Forward(input, inputPositions, mask, caches);
             var last = logits[TensorIndex.Colon, -1, TensorIndex.Colon];
             for (var step = 0; step < steps; step++)
@@ -164,7 +167,7 @@ public static class Sampler
                 using var stepScope = NewDisposeScope();
                 var stepInput = tensor(next, [rows, 1], device: device);
                 var stepPositionTensor = tensor(stepPositions, [rows, 1], device: device);
-                var stepMask = StepMask(valid, rows, position + 1, device);
+                var stepMask = padded ? StepMask(valid, rows, position + 1, device) : null;
                 var stepLogits = policy.Network.Forward(stepInput, stepPositionTensor, stepMask, caches);
                 last = stepLogits[TensorIndex.Colon, -1, TensorIndex.Colon].MoveToOuterDisposeScope();
             }

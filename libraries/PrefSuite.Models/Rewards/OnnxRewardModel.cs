@@ -40,7 +40,8 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
 
     /// <summary>Loads a bundle folder (model.onnx + manifest.json).</summary>
     /// <param name="preferGpu">Try the CUDA execution provider first; fall back to CPU with a logged warning.</param>
-    public static OnnxRewardModel Load(string folder, bool preferGpu = true, ILogger? logger = null)
+    /// <param name="intraOpThreads">Threads ONNX Runtime may use per call; null lets it decide (one per physical core).</param>
+    public static OnnxRewardModel Load(string folder, bool preferGpu = true, ILogger? logger = null, int? intraOpThreads = null)
     {
         logger ??= NullLogger.Instance;
         var manifest = RewardBundleManifest.Load(Path.Combine(folder, RewardBundleManifest.FileName));
@@ -51,7 +52,7 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
         }
 
         var version = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(modelPath).Concat(File.ReadAllBytes(Path.Combine(folder, RewardBundleManifest.FileName))).ToArray()))[..16];
-        var (session, provider) = CreateSession(modelPath, preferGpu, logger);
+        var (session, provider) = CreateSession(modelPath, preferGpu, logger, intraOpThreads);
         var model = new OnnxRewardModel(session, manifest, version, provider);
         model.CheckGraph();
         return model;
@@ -167,13 +168,13 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
         }
     }
 
-    private static (InferenceSession Session, string Provider) CreateSession(string modelPath, bool preferGpu, ILogger logger)
+    private static (InferenceSession Session, string Provider) CreateSession(string modelPath, bool preferGpu, ILogger logger, int? intraOpThreads)
     {
         if (preferGpu && OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
         {
             try
             {
-                using var gpuOptions = new SessionOptions();
+                using var gpuOptions = Options(intraOpThreads);
                 gpuOptions.AppendExecutionProvider_CUDA();
                 return (new InferenceSession(modelPath, gpuOptions), "CUDA");
             }
@@ -188,8 +189,19 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
             LogCpuFallback(logger, "this build's ONNX Runtime has no CUDA provider");
         }
 
-        using var options = new SessionOptions();
+        using var options = Options(intraOpThreads);
         return (new InferenceSession(modelPath, options), "CPU");
+    }
+
+    private static SessionOptions Options(int? intraOpThreads)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (intraOpThreads is { } threads)
+        {
+            options.IntraOpNumThreads = threads;
+        }
+
+        return options;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CUDA is not available for ONNX Runtime here ({Reason}); scoring on CPU")]

@@ -110,3 +110,16 @@ public class ScoredPromptReaderTests
         Assert.Equal([("7", 9.0), ("9", 2.0)], prompt.Responses.Select(r => (r.Text, r.Reward)));
     }
 }
+
+public class DemonstrationReaderTests
+{
+    [Fact]
+    public async Task ReadsPromptResponseRowsAndRejectsOthers()
+    {
+        using var dir = new TempFolder();
+        var rows = await DemonstrationReader.ReadAllAsync(dir.Write("c.jsonl", "{\"prompt\":\"sort 2 1 =\",\"response\":\"1 2\"}\n"));
+        Assert.Equal(("sort 2 1 =", "1 2"), Assert.Single(rows));
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => DemonstrationReader.ReadAllAsync(dir.Write("d.jsonl", "{\"prompt\":\"p\",\"completion\":\"x\"}\n")));
+        Assert.Equal("completion", error.Field);
+    }
+}
