@@ -10,21 +10,25 @@ public static class PairRowWriter
     private static readonly JsonWriterOptions Options = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Task WriteAsync(string path, IEnumerable<PairRow> rows, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAsync(path, async (stream, ct) =>
-        {
-            foreach (var row in rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                await using (var writer = new Utf8JsonWriter(stream, Options))
-                {
-                    Write(writer, row);
-                }
+        AtomicFile.WriteAsync(path, (stream, ct) => WriteAsync(stream, rows, ct), cancellationToken);
 
-                stream.WriteByte((byte)'\n');
+    public static async Task WriteAsync(Stream stream, IEnumerable<PairRow> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await using (var writer = new Utf8JsonWriter(stream, Options))
+            {
+                Write(writer, row);
             }
 
-            await stream.FlushAsync(ct).ConfigureAwait(false);
-        }, cancellationToken);
+            stream.WriteByte((byte)'\n');
+        }
+
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public static void Write(Utf8JsonWriter writer, PairRow row)
     {

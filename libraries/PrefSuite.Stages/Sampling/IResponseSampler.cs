@@ -1,0 +1,11 @@
+using PrefSuite.Contracts.V1;
+
+namespace PrefSuite.Stages.Sampling;
+
+/// <summary>Where responses come from: the built-in policy or an OpenAI-compatible completion server.</summary>
+public interface IResponseSampler
+{
+    /// <summary>N responses for each prompt (already validated), in prompt order, and the policy version that sampled.</summary>
+    Task<(IReadOnlyList<IReadOnlyList<Response>> Responses, string PolicyVersion)> SampleAsync(
+        IReadOnlyList<Prompt> prompts, SamplingParams parameters, PolicyRef? policy, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,111 @@
+using PrefSuite.Contracts.V1;
+
+namespace PrefSuite.Stages.Sampling;
+
+/// <summary>The sampling stage: validates requests and samples N responses per prompt.</summary>
+public sealed class SamplingStage(IResponseSampler sampler)
+{
+    public const int MaxPromptsPerCall = 1024;
+    public const int MaxSamplesPerPrompt = 1024;
+    public const int DefaultMaxNewTokens = 10;
+
+    public async Task<SampleResponse> SampleAsync(SampleRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var parameters = Validate(request.Prompts, request.Params);
+        var (responses, version) = await sampler.SampleAsync(request.Prompts, parameters, request.Policy, cancellationToken).ConfigureAwait(false);
+        var result = new SampleResponse { PolicyVersion = version };
+        for (var p = 0; p < request.Prompts.Count; p++)
+        {
+            var sampled = new SampledPrompt { Prompt = request.Prompts[p] };
+            sampled.Responses.Add(responses[p]);
+            result.Prompts.Add(sampled);
+        }
+
+        return result;
+    }
+
+    /// <summary>The queue step: one prompt of a run becomes a unit with its N responses.</summary>
+    public async Task<PromptUnit> SampleUnitAsync(SampleUnit unit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        if (string.IsNullOrEmpty(unit.RunId))
+        {
+            throw new InvalidRequestException("run_id", "is missing");
+        }
+
+        var prompts = new[] { unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing") };
+        var parameters = Validate(prompts, unit.Params);
+        var (responses, _) = await sampler.SampleAsync(prompts, parameters, unit.Policy, cancellationToken).ConfigureAwait(false);
+        var result = new PromptUnit { RunId = unit.RunId, Prompt = unit.Prompt };
+        result.Responses.Add(responses[0]);
+        return result;
+    }
+
+    /// <summary>Checks a request and fills defaults; errors name the field.</summary>
+    public static SamplingParams Validate(IReadOnlyList<Prompt> prompts, SamplingParams? parameters)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Count == 0)
+        {
+            throw new InvalidRequestException("prompts", "is empty");
+        }
+
+        if (prompts.Count > MaxPromptsPerCall)
+        {
+            throw new InvalidRequestException("prompts", $"has {prompts.Count} prompts; at most {MaxPromptsPerCall} per call (use SampleStream or the pipeline for more)");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < prompts.Count; i++)
+        {
+            if (string.IsNullOrEmpty(prompts[i].PromptId))
+            {
+                throw new InvalidRequestException($"prompts[{i}].prompt_id", "is missing");
+            }
+
+            if (!ids.Add(prompts[i].PromptId))
+            {
+                throw new InvalidRequestException($"prompts[{i}].prompt_id", $"'{prompts[i].PromptId}' repeats an earlier prompt");
+            }
+
+            if (prompts[i].Text.Length == 0 && prompts[i].Messages.Count == 0)
+            {
+                throw new InvalidRequestException($"prompts[{i}]", "has neither text nor messages");
+            }
+        }
+
+        parameters = parameters?.Clone() ?? throw new InvalidRequestException("params", "is missing");
+        if (parameters.N is < 1 or > MaxSamplesPerPrompt)
+        {
+            throw new InvalidRequestException("params.n", $"must lie in [1, {MaxSamplesPerPrompt}], got {parameters.N}");
+        }
+
+        if (!(parameters.Temperature >= 0 && parameters.Temperature <= 100))
+        {
+            throw new InvalidRequestException("params.temperature", $"must lie in [0, 100], got {parameters.Temperature}");
+        }
+
+        if (!(parameters.TopP >= 0 && parameters.TopP <= 1))
+        {
+            throw new InvalidRequestException("params.top_p", $"must lie in [0, 1], got {parameters.TopP}");
+        }
+
+        if (parameters.TopK < 0)
+        {
+            throw new InvalidRequestException("params.top_k", "must not be negative");
+        }
+
+        if (parameters.MaxNewTokens < 0 || parameters.MaxNewTokens > 65536)
+        {
+            throw new InvalidRequestException("params.max_new_tokens", $"must lie in [1, 65536], got {parameters.MaxNewTokens}");
+        }
+
+        if (parameters.MaxNewTokens == 0)
+        {
+            parameters.MaxNewTokens = DefaultMaxNewTokens;
+        }
+
+        return parameters;
+    }
+}

@@ -1,0 +1,193 @@
+using PrefSuite.Contracts.V1;
+using PrefSuite.Data.Formats;
+using PrefSuite.Models.Demo;
+using PrefSuite.Models.Evaluation;
+using PrefSuite.Models.Policy;
+using PrefSuite.Models.Rewards;
+using PrefSuite.Models.Training;
+using PrefSuite.Science.Routing;
+using PrefSuite.Stages.Mapping;
+using PrefSuite.Stages.Storage;
+using LossKind = PrefSuite.Models.Training.LossKind;
+using LossTerm = PrefSuite.Models.Training.LossTerm;
+
+namespace PrefSuite.Stages.Training;
+
+/// <summary>Runs one training job to a registered checkpoint: SFT on the demo corpus, or preference training on pairs.</summary>
+public static class TrainingJobRunner
+{
+    /// <summary>The held-out demo prompts used to evaluate training (never used for training).</summary>
+    public const ulong EvaluationSeed = 999;
+
+    public static async Task<TrainJob> RunAsync(TrainRequest request, PolicyStore policies, IArtifactStore store, IProgress<TrainProgress> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(store);
+        var job = new TrainJob { JobId = request.JobId, RunId = request.RunId, State = JobState.Running, RewardBefore = double.NaN, RewardAfter = double.NaN, SuccessBefore = double.NaN, SuccessAfter = double.NaN };
+        var baseReference = request.BasePolicy?.Checkpoint ?? string.Empty;
+        using var policy = request.DemoSft && baseReference.Length == 0
+            ? PolicyModel.Create(new PolicyConfig(), (long)request.Options.Seed)
+            : PolicyModel.Load(await policies.ResolveFolderAsync(baseReference.Length == 0 ? "default" : baseReference, cancellationToken).ConfigureAwait(false));
+        var parent = policy.Manifest?.WeightsSha256;
+        var heldOut = request.EvaluationPrompts > 0
+            ? SortingTask.Prompts(request.EvaluationPrompts, EvaluationSeed).Select(p => (p.Id, p.Text)).ToArray()
+            : null;
+        if (heldOut is not null)
+        {
+            var before = Evaluate(policy, heldOut, cancellationToken);
+            (job.RewardBefore, job.SuccessBefore) = (before.MeanReward, before.SuccessRate);
+        }
+
+        var checkpoints = store.FullPath($"jobs/{ArtifactPaths.Safe(request.JobId)}-checkpoint");
+        var report = new Progress(job, progress);
+        string stage;
+        if (request.DemoSft)
+        {
+            var options = SftOptions(request.Options) with { CheckpointFolder = checkpoints, CheckpointEvery = 100 };
+            await Task.Run(() => SftTrainer.Train(policy, new NoisySortingSource(request.Options.Seed + 1), options, report, cancellationToken), cancellationToken).ConfigureAwait(false);
+            stage = SftTrainer.Stage;
+        }
+        else
+        {
+            var pairs = await PairsAsync(request, store, cancellationToken).ConfigureAwait(false);
+            using var reference = policy.Clone();
+            var options = PreferenceOptions(request.Options) with
+            {
+                CheckpointFolder = checkpoints,
+                CheckpointEvery = 50,
+                ReferenceCacheFolder = store.FullPath(ArtifactPaths.ReferenceCache),
+            };
+            try
+            {
+                await Task.Run(() => PreferenceTrainer.Train(policy, reference, pairs, options, report, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException error)
+            {
+                throw new InvalidRequestException("pairs", error.Message);
+            }
+
+            stage = PreferenceTrainer.Stage;
+        }
+
+        if (heldOut is not null)
+        {
+            var after = Evaluate(policy, heldOut, cancellationToken);
+            (job.RewardAfter, job.SuccessAfter) = (after.MeanReward, after.SuccessRate);
+        }
+
+        job.CheckpointVersion = policies.Register(policy, stage, parent);
+        job.State = JobState.Succeeded;
+        if (Directory.Exists(checkpoints))
+        {
+            Directory.Delete(checkpoints, recursive: true);
+        }
+
+        return job;
+    }
+
+    private static EvaluationResult Evaluate(PolicyModel policy, (string Id, string Text)[] prompts, CancellationToken cancellationToken) =>
+        PolicyEvaluation.Evaluate(policy, prompts, new SortingReward(), 4, new SamplingOptions { Seed = EvaluationSeed }, cancellationToken);
+
+    private static async Task<IReadOnlyList<TrainingPair>> PairsAsync(TrainRequest request, IArtifactStore store, CancellationToken cancellationToken)
+    {
+        if (request.Pairs.Count > 0)
+        {
+            return request.Pairs.Select(p => new TrainingPair(PromptMapping.Flatten(p.Prompt), p.Chosen, p.Rejected, p.ScoreChosen, p.ScoreRejected, p.Route == Route.Sft ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+        }
+
+        if (string.IsNullOrEmpty(request.DatasetArtifact) || !store.Exists(request.DatasetArtifact))
+        {
+            throw new InvalidRequestException("dataset_artifact", $"'{request.DatasetArtifact}' is not in the artifact store; give pairs or a dataset");
+        }
+
+        var rows = await PairRowReader.ReadAllAsync(store.FullPath(request.DatasetArtifact), cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            throw new InvalidRequestException("dataset_artifact", "the dataset has no pairs");
+        }
+
+        return rows.Select(r => new TrainingPair(Flatten(r.Prompt), r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+    }
+
+    private static string Flatten(Science.Augmentation.PromptText prompt) => prompt.Text ?? string.Join("\n", prompt.Messages!.Select(m => $"{m.Role}: {m.Content}"));
+
+    /// <summary>SFT settings from the request, zero values meaning the demo defaults.</summary>
+    public static SftOptions SftOptions(TrainOptions? options)
+    {
+        options ??= new TrainOptions();
+        var defaults = new SftOptions();
+        return defaults with
+        {
+            Steps = options.Steps > 0 ? options.Steps : defaults.Steps,
+            BatchSize = options.BatchSize > 0 ? options.BatchSize : defaults.BatchSize,
+            LearningRate = options.LearningRate > 0 ? options.LearningRate : defaults.LearningRate,
+            WarmupSteps = options.WarmupSteps > 0 ? options.WarmupSteps : defaults.WarmupSteps,
+            WeightDecay = options.WeightDecay > 0 ? options.WeightDecay : defaults.WeightDecay,
+            Seed = options.Seed,
+        };
+    }
+
+    /// <summary>Preference-training settings from the request, zero values meaning the defaults.</summary>
+    public static PreferenceTrainingOptions PreferenceOptions(TrainOptions? options)
+    {
+        options ??= new TrainOptions();
+        var defaults = new PreferenceTrainingOptions();
+        var losses = options.Losses.Count == 0
+            ? defaults.Losses
+            : options.Losses.Select(l => new LossTerm(ToKind(l.Kind), l.Weight == 0 ? 1 : l.Weight)).ToArray();
+        return defaults with
+        {
+            Losses = losses,
+            Loss = new LossSettings
+            {
+                Beta = options.Beta > 0 ? options.Beta : defaults.Loss.Beta,
+                Epsilon = options.Epsilon > 0 ? options.Epsilon : defaults.Loss.Epsilon,
+                Alpha = options.Alpha > 0 ? options.Alpha : defaults.Loss.Alpha,
+                Beta1 = options.Beta1 > 0 ? options.Beta1 : defaults.Loss.Beta1,
+                Lambda = options.Lambda > 0 ? options.Lambda : defaults.Loss.Lambda,
+            },
+            Epochs = options.Epochs > 0 ? options.Epochs : defaults.Epochs,
+            BatchSize = options.BatchSize > 0 ? options.BatchSize : defaults.BatchSize,
+            LearningRate = options.LearningRate > 0 ? options.LearningRate : defaults.LearningRate,
+            WarmupSteps = options.WarmupSteps > 0 ? options.WarmupSteps : defaults.WarmupSteps,
+            WeightDecay = options.WeightDecay,
+            Seed = options.Seed,
+        };
+    }
+
+    private static LossKind ToKind(Contracts.V1.LossKind kind) => kind switch
+    {
+        Contracts.V1.LossKind.Unspecified or Contracts.V1.LossKind.Sigmoid => LossKind.Sigmoid,
+        Contracts.V1.LossKind.Ipo => LossKind.Ipo,
+        Contracts.V1.LossKind.Hinge => LossKind.Hinge,
+        Contracts.V1.LossKind.Robust => LossKind.Robust,
+        Contracts.V1.LossKind.Odpo => LossKind.Odpo,
+        Contracts.V1.LossKind.Rdpo => LossKind.Rdpo,
+        Contracts.V1.LossKind.MlRdpo => LossKind.MlRdpo,
+        Contracts.V1.LossKind.Sft => LossKind.Sft,
+        _ => throw new InvalidRequestException("options.losses", $"unknown loss {kind}"),
+    };
+
+    private sealed class Progress(TrainJob job, IProgress<TrainProgress> sink) : IProgress<StepMetrics>
+    {
+        public void Report(StepMetrics value)
+        {
+            job.Step = value.Step;
+            job.TotalSteps = value.TotalSteps;
+            sink.Report(new TrainProgress
+            {
+                JobId = job.JobId,
+                State = JobState.Running,
+                Step = value.Step,
+                TotalSteps = value.TotalSteps,
+                Loss = value.Loss,
+                RewardAccuracy = value.RewardAccuracy,
+                MeanMargin = value.MeanMargin,
+                LearningRate = value.LearningRate,
+                ChosenLogprob = value.ChosenLogProb,
+                RejectedLogprob = value.RejectedLogProb,
+            });
+        }
+    }
+}

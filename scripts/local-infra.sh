@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Starts or stops a private Redis and RabbitMQ for tests and local runs, on their own ports and data folders, from
+# Debian's redis-server and rabbitmq-server (no systemd, no Docker). Used by .ci/run.
+#   scripts/local-infra.sh start [DIR]   -> prints the environment to export (also written to DIR/env)
+#   scripts/local-infra.sh stop  [DIR]
+set -euo pipefail
+action=${1:?start or stop}
+dir=${2:-${TMPDIR:-/tmp}/prefsuite-infra}
+redis_port=${PREFSUITE_REDIS_PORT:-16379}
+amqp_port=${PREFSUITE_AMQP_PORT:-15672}
+dist_port=$((amqp_port + 20000))
+epmd_port=${PREFSUITE_EPMD_PORT:-14369}
+node=prefsuite-test@localhost
+
+start() {
+  mkdir -p "$dir"/redis "$dir"/rabbit/{mnesia,log}
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$dir/redis.pid" --dir "$dir/redis" --logfile "$dir/redis/redis.log"
+  cat > "$dir/rabbit/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$amqp_port
+loopback_users = none
+CONF
+  : > "$dir/rabbit/enabled_plugins"
+  (
+    export HOME="$dir/rabbit" RABBITMQ_NODENAME="$node" RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT="$dist_port" \
+      RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_MNESIA_BASE="$dir/rabbit/mnesia" RABBITMQ_LOG_BASE="$dir/rabbit/log" \
+      RABBITMQ_PID_FILE="$dir/rabbit.pid" RABBITMQ_CONFIG_FILE="$dir/rabbit/rabbitmq" \
+      RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbit/enabled_plugins" RABBITMQ_CONF_ENV_FILE="$dir/rabbit/rabbitmq-env.conf" \
+      ERL_EPMD_PORT="$epmd_port"
+    nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$dir/rabbit/log/console.log" 2>&1 &
+    echo $! > "$dir/rabbit-launcher.pid"
+  )
+  for _ in $(seq 1 60); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null && redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+      break
+    fi
+    sleep 1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null || { echo "RabbitMQ did not start; see $dir/rabbit/log" >&2; exit 1; }
+  cat > "$dir/env" <<ENV
+export ConnectionStrings__redis="127.0.0.1:$redis_port"
+export ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$amqp_port/"
+export PREFSUITE_INFRA_DIR="$dir"
+ENV
+  cat "$dir/env"
+}
+
+stop() {
+  local pids=()
+  for f in redis.pid rabbit.pid rabbit-launcher.pid; do
+    [ -f "$dir/$f" ] && pids+=("$(cat "$dir/$f")")
+  done
+  pids+=($(pgrep -f "$node" || true))
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The machine's PID 1 does not reap orphans: wait for each process to go, then stop this instance's epmd.
+  for _ in $(seq 1 20); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  ERL_EPMD_PORT="$epmd_port" epmd -port "$epmd_port" -kill >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+
+case "$action" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop [DIR]" >&2; exit 2 ;;
+esac
