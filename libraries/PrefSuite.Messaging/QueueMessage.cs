@@ -1,0 +1,15 @@
+namespace PrefSuite.Messaging;
+
+/// <summary>A delivered message as handlers see it: no RabbitMQ types.</summary>
+/// <param name="TypeName">The protobuf message's full name, e.g. "prefsuite.v1.SampleUnit".</param>
+/// <param name="DeliveryCount">How many times it was delivered before this delivery (0 the first time).</param>
+public sealed record QueueMessage(string Queue, string TypeName, string SchemaVersion, string UnitId, ReadOnlyMemory<byte> Body, int DeliveryCount);
+
+/// <summary>Handles the messages of one queue; throwing means "not done" (retried, then dead-lettered).</summary>
+public interface IQueueHandler
+{
+    Task HandleAsync(QueueMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Called once when a message is given up (permanent error or delivery limit), before it is dead-lettered.</summary>
+    Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken);
+}

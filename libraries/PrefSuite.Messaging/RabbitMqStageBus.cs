@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using PrefSuite.Stages.Runs;
+using RabbitMQ.Client;
+
+namespace PrefSuite.Messaging;
+
+/// <summary>Publishes protobuf messages to stage queues with publisher confirms: a publish returns once the broker has the message.</summary>
+public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageBus, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
+    private IChannel? _channel;
+
+    public async Task PublishAsync(string queue, IMessage message, string unitId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var properties = new BasicProperties
+        {
+            Persistent = true,
+            MessageId = unitId,
+            ContentType = "application/x-protobuf",
+            Type = message.Descriptor.FullName,
+            Headers = new Dictionary<string, object?>
+            {
+                [MessageHeaders.Type] = message.Descriptor.FullName,
+                [MessageHeaders.Schema] = MessageHeaders.SchemaVersion,
+                [MessageHeaders.UnitId] = unitId,
+            },
+        };
+        if (Activity.Current is { } activity)
+        {
+            properties.Headers[MessageHeaders.TraceParent] = activity.Id;
+            if (activity.TraceStateString is { } state)
+            {
+                properties.Headers[MessageHeaders.TraceState] = state;
+            }
+        }
+
+        var body = message.ToByteArray();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+            if (_declared.Add(queue))
+            {
+                await QueueTopology.DeclareAsync(channel, queue, connection.Options.DeliveryLimit, cancellationToken).ConfigureAwait(false);
+            }
+
+            // With confirmation tracking on, this completes when the broker confirms and throws when it refuses.
+            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is not null)
+        {
+            await _channel.CloseAsync().ConfigureAwait(false);
+            _channel.Dispose();
+        }
+
+        _gate.Dispose();
+    }
+
+    private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { IsOpen: true } open)
+        {
+            return open;
+        }
+
+        var conn = await connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        _channel = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+        _declared.Clear();
+        return _channel;
+    }
+}

@@ -1,0 +1,3 @@
+using PrefSuite.DenoisingService;
+
+DenoisingServiceApp.Build(args).Run();

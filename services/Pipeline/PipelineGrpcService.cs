@@ -1,0 +1,47 @@
+using Google.Protobuf;
+using Grpc.Core;
+using PrefSuite.Contracts.V1;
+using PrefSuite.Stages.Runs;
+
+namespace PrefSuite.PipelineService;
+
+/// <summary>gRPC front of the run coordinator.</summary>
+public sealed class PipelineGrpcService(RunCoordinator coordinator) : Contracts.V1.PipelineService.PipelineServiceBase
+{
+    private const int ChunkBytes = 1 << 20;
+
+    public override Task<Run> SubmitRun(RunSpec request, ServerCallContext context) => coordinator.SubmitAsync(request, context.CancellationToken);
+
+    public override Task<Run> GetRun(RunRequest request, ServerCallContext context) =>
+        Task.FromResult(coordinator.Get(request.RunId) ?? throw new KeyNotFoundException($"No run '{request.RunId}'."));
+
+    public override async Task WatchRun(RunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        await foreach (var change in coordinator.WatchAsync(request.RunId, context.CancellationToken).ConfigureAwait(false))
+        {
+            await responseStream.WriteAsync(change, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task<Run> CancelRun(RunRequest request, ServerCallContext context) => coordinator.CancelAsync(request.RunId, context.CancellationToken);
+
+    public override Task<ListRunsResponse> ListRuns(ListRunsRequest request, ServerCallContext context)
+    {
+        var response = new ListRunsResponse();
+        response.Runs.Add(coordinator.List(request.Limit));
+        return Task.FromResult(response);
+    }
+
+    public override async Task ExportRun(ExportRunRequest request, IServerStreamWriter<ExportChunk> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        var bytes = await coordinator.ExportAsync(request.RunId, request.What, context.CancellationToken).ConfigureAwait(false);
+        for (var offset = 0; offset < bytes.Length; offset += ChunkBytes)
+        {
+            await responseStream.WriteAsync(new ExportChunk { Data = ByteString.CopyFrom(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset)) }, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using PrefSuite.PipelineService;
+
+PipelineServiceApp.Build(args).Run();

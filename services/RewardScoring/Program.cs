@@ -1,0 +1,3 @@
+using PrefSuite.RewardScoringService;
+
+RewardScoringServiceApp.Build(args).Run();

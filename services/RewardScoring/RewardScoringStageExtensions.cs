@@ -1,0 +1,57 @@
+using PrefSuite.Caching;
+using PrefSuite.Messaging;
+using PrefSuite.ServiceHosting;
+using PrefSuite.Stages.Caching;
+using PrefSuite.Stages.Runs;
+using PrefSuite.Stages.Scoring;
+using PrefSuite.Stages.Storage;
+
+namespace PrefSuite.RewardScoringService;
+
+/// <summary>
+/// Registers the scoring stage. Scorers come from Scoring:Scorers (specs such as "simulated:sorting?noise=0.1",
+/// "programmatic:sorting", "onnx:/path/to/bundle"); the first is the default. The cache is Redis when
+/// ConnectionStrings:redis is set, in-process memory otherwise.
+/// </summary>
+public static class RewardScoringStageExtensions
+{
+    public static WebApplicationBuilder AddRewardScoringStage(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var specs = builder.Configuration.GetSection("Scoring:Scorers").Get<string[]>() is { Length: > 0 } configured ? configured : ["programmatic:sorting"];
+        if (builder.Configuration.GetConnectionString("redis") is { Length: > 0 } redis)
+        {
+            builder.Services.AddSingleton(_ => RedisRewardCache.Connect(redis));
+            builder.Services.AddSingleton<IRewardCache>(sp => new RedisRewardCache(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), sp.GetRequiredService<ILogger<RedisRewardCache>>()));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IRewardCache, MemoryRewardCache>();
+        }
+
+        builder.Services.AddSingleton(sp => new ScoringStageProvider(specs, sp.GetRequiredService<PolicyStore>(), sp.GetRequiredService<IRewardCache>(), sp.GetRequiredService<ILogger<ScoringStage>>()));
+        if (builder.Configuration.HasMessaging())
+        {
+            builder.Services.AddQueueConsumer<ScoreUnitHandler>(Queues.Score, prefetch: 8);
+        }
+
+        return builder;
+    }
+}
+
+/// <summary>Builds the scoring stage once, on first use (scorers may load models).</summary>
+public sealed class ScoringStageProvider(IReadOnlyList<string> specs, PolicyStore policies, IRewardCache cache, ILogger<ScoringStage> logger)
+{
+    private readonly Lazy<Task<ScoringStage>> _stage = new(async () =>
+    {
+        var scorers = new List<Models.Rewards.IRewardScorer>();
+        foreach (var spec in specs)
+        {
+            scorers.Add(await ScorerCatalog.CreateAsync(spec, policies, logger).ConfigureAwait(false));
+        }
+
+        return new ScoringStage(scorers, cache, [scorers[0].Id]);
+    });
+
+    public Task<ScoringStage> GetAsync() => _stage.Value;
+}

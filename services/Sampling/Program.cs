@@ -1,0 +1,3 @@
+using PrefSuite.SamplingService;
+
+SamplingServiceApp.Build(args).Run();

@@ -1,0 +1,3 @@
+using PrefSuite.SelectionService;
+
+SelectionServiceApp.Build(args).Run();

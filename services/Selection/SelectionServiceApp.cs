@@ -1,0 +1,27 @@
+using PrefSuite.Messaging;
+using PrefSuite.ServiceHosting;
+using PrefSuite.Stages.Runs;
+using PrefSuite.Stages.Selection;
+
+namespace PrefSuite.SelectionService;
+
+/// <summary>The selection service: gRPC SelectionService and the prefsuite.select consumer (per prompt and per dataset).</summary>
+public static class SelectionServiceApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddPrefSuiteStageHost(maxMessageBytes: 64 * 1024 * 1024);
+        builder.Services.AddSingleton<SelectionStage>();
+        if (builder.Configuration.HasMessaging())
+        {
+            builder.Services.AddQueueConsumer<SelectHandler>(Queues.Select, prefetch: 16);
+        }
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapGrpcService<SelectionGrpcService>();
+        app.MapPrefSuiteStageEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using PrefSuite.TrainingService;
+
+TrainingServiceApp.Build(args).Run();
