@@ -10,7 +10,7 @@ redis_port=${PREFSUITE_REDIS_PORT:-16379}
 amqp_port=${PREFSUITE_AMQP_PORT:-15672}
 dist_port=$((amqp_port + 20000))
 epmd_port=${PREFSUITE_EPMD_PORT:-14369}
-node=prefsuite-test@localhost
+node=${PREFSUITE_NODE:-prefsuite-test}@localhost
 
 start() {
   mkdir -p "$dir"/redis "$dir"/rabbit/{mnesia,log}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using RabbitMQ.Client;
+
+namespace PrefSuite.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// Real Redis and RabbitMQ for the integration tests: the ones .ci/run started (ConnectionStrings__redis and
+/// ConnectionStrings__rabbitmq in the environment), or private ones started here from Debian's redis-server and
+/// rabbitmq-server by scripts/local-infra.sh and stopped at the end.
+/// </summary>
+public sealed class Servers : IAsyncLifetime
+{
+    private string? _startedIn;
+
+    public string Redis { get; private set; } = string.Empty;
+
+    public string RabbitMq { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        var redis = Environment.GetEnvironmentVariable("ConnectionStrings__redis");
+        var rabbit = Environment.GetEnvironmentVariable("ConnectionStrings__rabbitmq");
+        if (!string.IsNullOrEmpty(redis) && !string.IsNullOrEmpty(rabbit))
+        {
+            (Redis, RabbitMq) = (redis, rabbit);
+            return;
+        }
+
+        if (!File.Exists("/usr/bin/redis-server") || !File.Exists("/usr/lib/rabbitmq/bin/rabbitmq-server"))
+        {
+            throw new InvalidOperationException(
+                "The integration tests need Redis and RabbitMQ: run them through .ci/run, or install Debian's servers (apt-get install redis-server rabbitmq-server) so the tests can start private ones.");
+        }
+
+        _startedIn = Path.Combine(Path.GetTempPath(), "prefsuite-it-" + Guid.NewGuid().ToString("N")[..8]);
+        var redisPort = FreePort.Next();
+        var amqpPort = FreePort.Next();
+        var env = new Dictionary<string, string>
+        {
+            ["PREFSUITE_REDIS_PORT"] = redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PREFSUITE_AMQP_PORT"] = amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PREFSUITE_EPMD_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PREFSUITE_NODE"] = "prefsuite-it-" + Guid.NewGuid().ToString("N")[..6],
+        };
+        await RunScriptAsync("start", env);
+        _env = env;
+        Redis = $"127.0.0.1:{redisPort}";
+        RabbitMq = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
+    }
+
+    private Dictionary<string, string>? _env;
+
+    public async Task DisposeAsync()
+    {
+        if (_startedIn is not null && _env is not null)
+        {
+            await RunScriptAsync("stop", _env);
+        }
+    }
+
+    /// <summary>Deletes every PrefSuite queue so a test starts from an empty broker.</summary>
+    public async Task ResetQueuesAsync()
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(RabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        foreach (var queue in new[] { "prefsuite.sample", "prefsuite.score", "prefsuite.denoise", "prefsuite.select", "prefsuite.train", "prefsuite.events", "prefsuite.test" })
+        {
+            await channel.QueueDeleteAsync(queue);
+            await channel.QueueDeleteAsync(queue + ".dead");
+        }
+    }
+
+    private async Task RunScriptAsync(string action, Dictionary<string, string> env)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot.Path, "scripts", "local-infra.sh"), action, _startedIn!])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in env)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/local-infra.sh {action} failed: {output}{error}");
+        }
+    }
+}
+
+[CollectionDefinition("servers")]
+public sealed class ServersCollection : ICollectionFixture<Servers>;
