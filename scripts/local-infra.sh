@@ -8,9 +8,28 @@ action=${1:?start or stop}
 dir=${2:-${TMPDIR:-/tmp}/prefsuite-infra}
 redis_port=${PREFSUITE_REDIS_PORT:-16379}
 amqp_port=${PREFSUITE_AMQP_PORT:-15672}
-dist_port=$((amqp_port + 20000))
+dist_port=${PREFSUITE_DIST_PORT:-$((amqp_port + 20000))}
 epmd_port=${PREFSUITE_EPMD_PORT:-14369}
 node=${PREFSUITE_NODE:-prefsuite-test}@localhost
+
+stop() {
+  local pids=()
+  for f in redis.pid rabbit.pid rabbit-launcher.pid; do
+    [ -f "$dir/$f" ] && pids+=("$(cat "$dir/$f")")
+  done
+  pids+=($(pgrep -f "$node" || true))
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The machine's PID 1 does not reap orphans: wait for each process to go, then stop this instance's epmd.
+  for _ in $(seq 1 20); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  ERL_EPMD_PORT="$epmd_port" epmd -port "$epmd_port" -kill >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
 
 start() {
   mkdir -p "$dir"/redis "$dir"/rabbit/{mnesia,log}
@@ -36,32 +55,18 @@ CONF
     fi
     sleep 1
   done
-  (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null || { echo "RabbitMQ did not start; see $dir/rabbit/log" >&2; exit 1; }
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null; then
+    echo "RabbitMQ did not start:" >&2
+    tail -5 "$dir/rabbit/log/console.log" >&2 || true
+    stop
+    exit 1
+  fi
   cat > "$dir/env" <<ENV
 export ConnectionStrings__redis="127.0.0.1:$redis_port"
 export ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$amqp_port/"
 export PREFSUITE_INFRA_DIR="$dir"
 ENV
   cat "$dir/env"
-}
-
-stop() {
-  local pids=()
-  for f in redis.pid rabbit.pid rabbit-launcher.pid; do
-    [ -f "$dir/$f" ] && pids+=("$(cat "$dir/$f")")
-  done
-  pids+=($(pgrep -f "$node" || true))
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  # The machine's PID 1 does not reap orphans: wait for each process to go, then stop this instance's epmd.
-  for _ in $(seq 1 20); do
-    alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.5
-  done
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  ERL_EPMD_PORT="$epmd_port" epmd -port "$epmd_port" -kill >/dev/null 2>&1 || true
-  rm -rf "$dir"
 }
 
 case "$action" in

@@ -58,12 +58,19 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageBus,
 
     public async ValueTask DisposeAsync()
     {
-        if (_channel is not null)
+        // The connection may have been closed first (containers dispose in reverse order): then so is the channel.
+        if (_channel is { IsOpen: true })
         {
-            await _channel.CloseAsync().ConfigureAwait(false);
-            _channel.Dispose();
+            try
+            {
+                await _channel.CloseAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
 
+        _channel?.Dispose();
         _gate.Dispose();
     }
 

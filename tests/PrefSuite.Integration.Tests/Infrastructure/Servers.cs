@@ -40,10 +40,11 @@ public sealed class Servers : IAsyncLifetime
             ["PREFSUITE_REDIS_PORT"] = redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_AMQP_PORT"] = amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_EPMD_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PREFSUITE_DIST_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_NODE"] = "prefsuite-it-" + Guid.NewGuid().ToString("N")[..6],
         };
-        await RunScriptAsync("start", env);
         _env = env;
+        await RunScriptAsync("start", env);
         Redis = $"127.0.0.1:{redisPort}";
         RabbitMq = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
     }

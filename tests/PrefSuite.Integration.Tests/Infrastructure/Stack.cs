@@ -1,0 +1,83 @@
+using System.Globalization;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+
+namespace PrefSuite.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// The six services in this process, each a real Kestrel app on its own ports (gRPC over HTTP/2, health over
+/// HTTP/1.1), sharing one artifact root, RabbitMQ and Redis: what the AppHost runs, minus the separate processes.
+/// </summary>
+public sealed class Stack : IAsyncDisposable
+{
+    private readonly List<WebApplication> _apps = [];
+    private readonly Dictionary<string, (int Grpc, int Http)> _ports = [];
+    private readonly List<GrpcChannel> _channels = [];
+
+    private Stack(string artifacts) => Artifacts = artifacts;
+
+    public string Artifacts { get; }
+
+    public IReadOnlyDictionary<string, (int Grpc, int Http)> Ports => _ports;
+
+    public static async Task<Stack> StartAsync(Servers servers, int defaultPolicySftSteps = 100)
+    {
+        var stack = new Stack(Path.Combine(Path.GetTempPath(), "prefsuite-stack-" + Guid.NewGuid().ToString("N")[..8]));
+        var builders = new (string Name, Func<string[], WebApplication> Build)[]
+        {
+            ("sampling", a => SamplingService.SamplingServiceApp.Build(a)),
+            ("scoring", a => RewardScoringService.RewardScoringServiceApp.Build(a)),
+            ("denoising", a => DenoisingService.DenoisingServiceApp.Build(a)),
+            ("selection", a => SelectionService.SelectionServiceApp.Build(a)),
+            ("training", a => TrainingService.TrainingServiceApp.Build(a)),
+            ("pipeline", a => PipelineService.PipelineServiceApp.Build(a)),
+        };
+        foreach (var (name, build) in builders)
+        {
+            var ports = (FreePort.Next(), FreePort.Next());
+            stack._ports[name] = ports;
+            var app = build(
+            [
+                $"--GRPC_PORT={ports.Item1.ToString(CultureInfo.InvariantCulture)}",
+                $"--HTTP_PORT={ports.Item2.ToString(CultureInfo.InvariantCulture)}",
+                $"--ConnectionStrings:rabbitmq={servers.RabbitMq}",
+                $"--ConnectionStrings:redis={servers.Redis}",
+                $"--Artifacts:Root={stack.Artifacts}",
+                "--Scoring:Scorers:0=simulated:sorting?noise=0.1&seed=3",
+                "--Scoring:Scorers:1=programmatic:sorting",
+                $"--Pipeline:DefaultPolicySftSteps={defaultPolicySftSteps.ToString(CultureInfo.InvariantCulture)}",
+                "--Logging:LogLevel:Default=Warning",
+            ]);
+            await app.StartAsync();
+            stack._apps.Add(app);
+        }
+
+        return stack;
+    }
+
+    public GrpcChannel Channel(string service)
+    {
+        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[service].Grpc}");
+        _channels.Add(channel);
+        return channel;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+
+        foreach (var app in Enumerable.Reverse(_apps))
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        if (Directory.Exists(Artifacts))
+        {
+            Directory.Delete(Artifacts, recursive: true);
+        }
+    }
+}

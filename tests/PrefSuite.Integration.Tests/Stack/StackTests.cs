@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Reflection.V1Alpha;
+using PrefSuite.Contracts.V1;
+using PrefSuite.Integration.Tests.Infrastructure;
+using DenoisingClient = PrefSuite.Contracts.V1.DenoisingService.DenoisingServiceClient;
+using PipelineClient = PrefSuite.Contracts.V1.PipelineService.PipelineServiceClient;
+using SamplingClient = PrefSuite.Contracts.V1.SamplingService.SamplingServiceClient;
+
+namespace PrefSuite.Integration.Tests.Stack;
+
+[Collection("servers")]
+public sealed class StackTests(Servers servers) : IAsyncLifetime
+{
+    private Infrastructure.Stack? _stack;
+
+    private Infrastructure.Stack Stack => _stack!;
+
+    public async Task InitializeAsync()
+    {
+        await servers.ResetQueuesAsync();
+        _stack = await Infrastructure.Stack.StartAsync(servers);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_stack is not null)
+        {
+            await _stack.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ARunGoesThroughAllFiveStagesToATrainedCheckpoint()
+    {
+        var pipeline = new PipelineClient(Stack.Channel("pipeline"));
+        var spec = new RunSpec
+        {
+            RunId = "stack-run",
+            DemoPrompts = 12,
+            DemoSeed = 7,
+            Sampling = new SamplingParams { N = 8, Temperature = 1, Seed = 1 },
+            Dataset = new DatasetOptions { RouteSmallMargins = true },
+            Training = new TrainOptions { Epochs = 1, BatchSize = 8 },
+        };
+        var submitted = await pipeline.SubmitRunAsync(spec, deadline: DateTime.UtcNow.AddSeconds(30));
+        Assert.Equal(12, submitted.Spec.Prompts.Count);
+
+        using var watch = pipeline.WatchRun(new RunRequest { RunId = "stack-run" }, deadline: DateTime.UtcNow.AddMinutes(5));
+        Run? last = null;
+        var messages = new List<string>();
+        await foreach (var change in watch.ResponseStream.ReadAllAsync())
+        {
+            last = change.Run;
+            messages.Add(change.Message);
+        }
+
+        Assert.NotNull(last);
+        Assert.True(last.State == RunState.Succeeded, $"{last.State}: {last.Error}; {string.Join(" | ", messages.TakeLast(5))}");
+        Assert.Empty(last.DeadLetters);
+        Assert.All(last.Stages.Where(s => s.Stage is "sample" or "score" or "denoise" or "select"), s => Assert.Equal((12, 12), (s.Done, s.Total)));
+        Assert.Contains(messages, m => m.StartsWith("default policy", StringComparison.Ordinal));
+        Assert.Equal(12, last.Selection.Prompts);
+        Assert.True(last.Selection.Kept >= 10, $"kept {last.Selection.Kept}");
+        Assert.True(last.Selection.RoutedToSft > 0);
+        Assert.False(string.IsNullOrEmpty(last.CheckpointVersion));
+        Assert.True(Directory.Exists(Path.Combine(Stack.Artifacts, "models", "policies", last.CheckpointVersion)));
+
+        var export = pipeline.ExportRun(new ExportRunRequest { RunId = "stack-run", What = "pairs" });
+        var bytes = new List<byte>();
+        await foreach (var chunk in export.ResponseStream.ReadAllAsync())
+        {
+            bytes.AddRange(chunk.Data);
+        }
+
+        var lines = System.Text.Encoding.UTF8.GetString([.. bytes]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(last.Selection.Kept, lines.Length);
+        Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("score_chosen").GetDouble() >= JsonDocument.Parse(l).RootElement.GetProperty("score_rejected").GetDouble()));
+    }
+
+    [Fact]
+    public async Task EveryServiceAnswersHealthAndReflection()
+    {
+        using var http = new HttpClient();
+        foreach (var (service, (_, httpPort)) in Stack.Ports)
+        {
+            Assert.Equal("Healthy", await http.GetStringAsync($"http://127.0.0.1:{httpPort}/health"));
+            var reflection = new ServerReflection.ServerReflectionClient(Stack.Channel(service));
+            using var call = reflection.ServerReflectionInfo();
+            await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+            await call.RequestStream.CompleteAsync();
+            Assert.True(await call.ResponseStream.MoveNext());
+            var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToArray();
+            Assert.Contains(names, n => n.StartsWith("prefsuite.v1.", StringComparison.Ordinal));
+            Assert.Contains("grpc.health.v1.Health", names);
+        }
+    }
+
+    [Fact]
+    public async Task BadRequestsGetInvalidArgumentNamingTheField()
+    {
+        var sampling = new SamplingClient(Stack.Channel("sampling"));
+        var request = new SampleRequest { Params = new SamplingParams { N = 0 } };
+        request.Prompts.Add(new Prompt { PromptId = "p", Text = "sort 1 2 =" });
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await sampling.SampleAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("params.n", error.Status.Detail, StringComparison.Ordinal);
+
+        var denoising = new DenoisingClient(Stack.Channel("denoising"));
+        var matrix = new Matrix { Rows = 2, Columns = 3 };
+        matrix.Values.Add([0, 1, 2, 3, 4, 5]);
+        var square = await Assert.ThrowsAsync<RpcException>(async () => await denoising.DenoiseAsync(new DenoiseRequest { Matrix = matrix }));
+        Assert.Equal(StatusCode.InvalidArgument, square.StatusCode);
+        Assert.Contains("must be square", square.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ANodeClientLoadingTheProtosCallsEveryService()
+    {
+        var folder = Path.Combine(RepositoryRoot.Path, "tests", "clients", "node");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules")))
+        {
+            await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder);
+        }
+
+        List<string> arguments = ["client.mjs", Path.Combine(RepositoryRoot.Path, "protos")];
+        arguments.AddRange(new[] { "sampling", "scoring", "denoising", "selection", "training", "pipeline" }.Select(s => $"{s}=127.0.0.1:{Stack.Ports[s].Grpc}"));
+        var output = await RunAsync("node", arguments, folder);
+
+        var results = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(1.0, results.GetProperty("score_sorted").GetDouble(), 12);
+        Assert.Equal(0.5, results.GetProperty("score_unfinished").GetDouble(), 12);
+        Assert.Equal(2, results.GetProperty("denoise_rank").GetInt32());
+        Assert.Equal("b", results.GetProperty("selected_chosen").GetString());
+        Assert.Equal("c", results.GetProperty("selected_rejected").GetString());
+        Assert.Equal("INVALID_ARGUMENT", results.GetProperty("sampling_error").GetString());
+        Assert.Equal("NOT_FOUND", results.GetProperty("training_missing_job").GetString());
+        Assert.True(results.GetProperty("pipeline_runs").GetInt32() >= 0);
+    }
+
+    private static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string folder)
+    {
+        var start = new ProcessStartInfo(program, arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {program} (Node.js 20 and npm are needed for this test).");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed: {error}{output}");
+        return output;
+    }
+}
