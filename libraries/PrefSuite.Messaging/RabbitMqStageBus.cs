@@ -41,20 +41,35 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageBus,
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-            if (_declared.Add(queue))
+            for (var attempt = 1; ; attempt++)
             {
-                await QueueTopology.DeclareAsync(channel, queue, connection.Options.DeliveryLimit, cancellationToken).ConfigureAwait(false);
-            }
+                var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+                if (_declared.Add(queue))
+                {
+                    await QueueTopology.DeclareAsync(channel, queue, connection.Options.DeliveryLimit, cancellationToken).ConfigureAwait(false);
+                }
 
-            // With confirmation tracking on, this completes when the broker confirms and throws when it refuses.
-            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    // With confirmation tracking on, this completes when the broker confirms and throws when it refuses.
+                    await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (RabbitMQ.Client.Exceptions.PublishException) when (attempt < PublishAttempts)
+                {
+                    // The broker refused (e.g. a queue leader not elected yet): declare again and retry shortly.
+                    _declared.Remove(queue);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    private const int PublishAttempts = 4;
 
     public async ValueTask DisposeAsync()
     {
