@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PrefSuite.AppHost;
+
+/// <summary>The connection strings the services reference, and the resources to wait for.</summary>
+public sealed record InfrastructureResources(
+    IResourceBuilder<IResourceWithConnectionString> Redis,
+    IResourceBuilder<IResourceWithConnectionString> RabbitMq,
+    IReadOnlyList<IResourceBuilder<IResource>> WaitFor,
+    InfrastructureMode Mode,
+    int? EpmdPort = null)
+{
+    /// <summary>
+    /// Erlang's port mapper outlives the broker it served; the executables mode stops its private one when the app
+    /// host ends.
+    /// </summary>
+    public void StopEpmd()
+    {
+        if (EpmdPort is not { } port)
+        {
+            return;
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo("epmd", ["-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-kill"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ERL_EPMD_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = System.Diagnostics.Process.Start(start);
+        process?.WaitForExit(5000);
+    }
+}
+
+/// <summary>Adds Redis and RabbitMQ in the chosen mode.</summary>
+public static class Infrastructure
+{
+    public static InfrastructureResources Add(IDistributedApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var mode = InfrastructureModes.Resolve(builder.Configuration["Infrastructure:Mode"], builder.ExecutionContext.IsPublishMode);
+        return mode switch
+        {
+            InfrastructureMode.Containers => Containers(builder),
+            InfrastructureMode.Executables => Executables(builder),
+            _ => new InfrastructureResources(builder.AddConnectionString("redis"), builder.AddConnectionString("rabbitmq"), [], mode),
+        };
+    }
+
+    private static InfrastructureResources Containers(IDistributedApplicationBuilder builder)
+    {
+        var user = builder.AddParameter("rabbitmq-user", "prefsuite");
+        var password = builder.AddParameter("rabbitmq-password", secret: true);
+        var redis = builder.AddRedis("redis");
+        var rabbit = builder.AddRabbitMQ("rabbitmq", user, password);
+        return new InfrastructureResources(redis, rabbit, [redis, rabbit], InfrastructureMode.Containers);
+    }
+
+    /// <summary>Debian's redis-server and rabbitmq-server, each on its own ports and data folder under the AppHost's.</summary>
+    private static InfrastructureResources Executables(IDistributedApplicationBuilder builder)
+    {
+        var data = Path.Combine(builder.Configuration["Infrastructure:DataRoot"] ?? Path.Combine(Path.GetTempPath(), "prefsuite-apphost"), Guid.NewGuid().ToString("N")[..8]);
+        var redisData = Directory.CreateDirectory(Path.Combine(data, "redis")).FullName;
+        var redis = builder.AddExecutable("redis-server", InfrastructureModes.RedisServer, redisData)
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false, targetPort: FreePort())
+            .WithArgs(context =>
+            {
+                var endpoint = ((IResourceWithEndpoints)context.Resource).GetEndpoint("tcp");
+                context.Args.Add("--port");
+                context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add("--bind");
+                context.Args.Add("127.0.0.1");
+                context.Args.Add("--save");
+                context.Args.Add(string.Empty);
+                context.Args.Add("--appendonly");
+                context.Args.Add("no");
+            });
+
+        var rabbitHome = Directory.CreateDirectory(Path.Combine(data, "rabbitmq")).FullName;
+        Directory.CreateDirectory(Path.Combine(rabbitHome, "mnesia"));
+        Directory.CreateDirectory(Path.Combine(rabbitHome, "log"));
+        File.WriteAllText(Path.Combine(rabbitHome, "enabled_plugins"), string.Empty);
+        File.WriteAllText(Path.Combine(rabbitHome, "rabbitmq.conf"), "loopback_users = none\n");
+        var node = "prefsuite-" + Guid.NewGuid().ToString("N")[..6];
+        var epmdPort = FreePort();
+        var rabbit = builder.AddExecutable("rabbitmq-server", InfrastructureModes.RabbitMqServer, rabbitHome)
+            .WithEndpoint(name: "amqp", scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false, targetPort: FreePort())
+            .WithEnvironment("HOME", rabbitHome)
+            .WithEnvironment("RABBITMQ_NODENAME", $"{node}@localhost")
+            .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
+            .WithEnvironment("RABBITMQ_DIST_PORT", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("ERL_EPMD_PORT", epmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(rabbitHome, "mnesia"))
+            .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(rabbitHome, "log"))
+            .WithEnvironment("RABBITMQ_PID_FILE", Path.Combine(rabbitHome, "rabbit.pid"))
+            .WithEnvironment("RABBITMQ_CONFIG_FILE", Path.Combine(rabbitHome, "rabbitmq"))
+            .WithEnvironment("RABBITMQ_ENABLED_PLUGINS_FILE", Path.Combine(rabbitHome, "enabled_plugins"))
+            .WithEnvironment("RABBITMQ_CONF_ENV_FILE", Path.Combine(rabbitHome, "rabbitmq-env.conf"));
+
+        var redisEndpoint = redis.GetEndpoint("tcp");
+        var amqpEndpoint = rabbit.GetEndpoint("amqp");
+        var redisConnection = builder.AddConnectionString("redis", ReferenceExpression.Create($"{redisEndpoint.Property(EndpointProperty.Host)}:{redisEndpoint.Property(EndpointProperty.Port)}"));
+        var rabbitConnection = builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"amqp://guest:guest@{amqpEndpoint.Property(EndpointProperty.Host)}:{amqpEndpoint.Property(EndpointProperty.Port)}/"));
+        return new InfrastructureResources(redisConnection, rabbitConnection, [redis, rabbit], InfrastructureMode.Executables, epmdPort);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

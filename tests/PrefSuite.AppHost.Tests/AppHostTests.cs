@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Aspire.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+using PrefSuite.Contracts.V1;
+
+namespace PrefSuite.AppHost.Tests;
+
+public class AppHostTests
+{
+    [Fact]
+    public async Task TheAppHostRunsASmallRunThroughAllFiveStagesToATrainedCheckpoint()
+    {
+        var epmdBefore = EpmdProcesses.Running();
+        var artifacts = Path.Combine(Path.GetTempPath(), "prefsuite-apphost-test-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.PrefSuite_AppHost>(
+            [
+                "--Infrastructure:Mode=executables",
+                "--Pipeline:DefaultPolicySftSteps=100",
+                $"--Artifacts:Root={artifacts}",
+            ]);
+            await using var app = await builder.BuildAsync();
+            using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            await app.StartAsync(startup.Token);
+            foreach (var service in new[] { "sampling", "scoring", "denoising", "selection", "training", "pipeline" })
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
+            }
+
+            using var channel = GrpcChannel.ForAddress(app.GetEndpoint("pipeline", "grpc"));
+            var pipeline = new PipelineService.PipelineServiceClient(channel);
+            var spec = new RunSpec
+            {
+                RunId = "apphost-run",
+                DemoPrompts = 8,
+                Sampling = new SamplingParams { N = 8, Temperature = 1, Seed = 2 },
+                Training = new TrainOptions { Epochs = 1, BatchSize = 8 },
+            };
+            await pipeline.SubmitRunAsync(spec, deadline: DateTime.UtcNow.AddMinutes(1));
+            using var watch = pipeline.WatchRun(new RunRequest { RunId = "apphost-run" }, deadline: DateTime.UtcNow.AddMinutes(6));
+            Run? last = null;
+            await foreach (var change in watch.ResponseStream.ReadAllAsync())
+            {
+                last = change.Run;
+            }
+
+            Assert.NotNull(last);
+            Assert.True(last.State == RunState.Succeeded, $"{last.State}: {last.Error}");
+            Assert.All(last.Stages.Where(s => s.Total > 0), s => Assert.Equal(s.Total, s.Done));
+            Assert.Equal(8, last.Stages.Single(s => s.Stage == "denoise").Done);
+            Assert.False(string.IsNullOrEmpty(last.CheckpointVersion));
+            Assert.True(File.Exists(Path.Combine(artifacts, "models", "policies", last.CheckpointVersion, "policy.json")));
+        }
+        finally
+        {
+            EpmdProcesses.StopStartedSince(epmdBefore);
+            if (Directory.Exists(artifacts))
+            {
+                Directory.Delete(artifacts, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheAzureContainerAppsManifestDescribesEveryServiceWithSecretsAsParameters()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "prefsuite-manifest-" + Guid.NewGuid().ToString("N")[..8], "aspire-manifest.json");
+        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "AppHost", "PrefSuite.AppHost.csproj"));
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var start = new ProcessStartInfo("dotnet", ["run", "--project", project, "-c", configuration, "--no-build", "--", "--publisher", "manifest", "--output-path", output])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var log = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, log);
+
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        var resources = manifest.RootElement.GetProperty("resources");
+        foreach (var service in new[] { "sampling", "scoring", "denoising", "selection", "training", "pipeline" })
+        {
+            var resource = resources.GetProperty(service);
+            Assert.Equal("project.v0", resource.GetProperty("type").GetString());
+            Assert.Equal("http2", resource.GetProperty("bindings").GetProperty("grpc").GetProperty("transport").GetString());
+            var env = resource.GetProperty("env");
+            Assert.Equal("{api-key.value}", env.GetProperty("Security__ApiKey").GetString());
+            Assert.Equal("true", env.GetProperty("Security__RequireApiKey").GetString());
+            Assert.Equal("{rabbitmq.connectionString}", env.GetProperty("ConnectionStrings__rabbitmq").GetString());
+        }
+
+        Assert.Equal("{redis.connectionString}", resources.GetProperty("scoring").GetProperty("env").GetProperty("ConnectionStrings__redis").GetString());
+        Assert.Equal("container.v0", resources.GetProperty("redis").GetProperty("type").GetString());
+        Assert.Equal("container.v0", resources.GetProperty("rabbitmq").GetProperty("type").GetString());
+        Assert.True(resources.GetProperty("api-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Assert.True(resources.GetProperty("rabbitmq-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        Directory.Delete(Path.GetDirectoryName(output)!, recursive: true);
+    }
+}
