@@ -1,0 +1,52 @@
+using PrefSuite.Contracts.V1;
+using PrefSuite.Models.Demo;
+using PrefSuite.Models.Rewards;
+using PrefSuite.Stages.Caching;
+using PrefSuite.Stages.Scoring;
+
+namespace PrefSuite.Stages.Tests.Scoring;
+
+public class ScoringStageTests
+{
+    [Fact]
+    public async Task TheCombinedRewardIsTheMeanOfTheScorers()
+    {
+        var truth = new ProgrammaticRewardScorer(new SortingReward());
+        var simulated = new ProgrammaticRewardScorer(new SimulatedSortingReward(new SimulatedRewardModel(0.1, 0, 5)), "s5");
+        var stage = new ScoringStage([truth, simulated], new MemoryRewardCache());
+        var request = new ScoreRequest { Scorers = { truth.Id, simulated.Id } };
+        request.Items.Add(new ScoreItem { Prompt = "sort 3 1 2 =", Response = "1 2 3" });
+
+        var item = (await stage.ScoreAsync(request)).Items[0];
+
+        var noisy = new SimulatedRewardModel(0.1, 0, 5).Score("sort 3 1 2 =", "1 2 3");
+        Assert.Equal((1.0 + noisy) / 2, item.Combined.Reward, 12);
+        Assert.Equal([1.0, noisy], item.ByScorer.Select(v => v.Reward));
+        Assert.Equal(ScoringStage.CombinedId, item.Combined.ScorerId);
+    }
+
+    [Fact]
+    public async Task UnitsGetVectorsAndTruncatedResponsesScoreAsUnfinished()
+    {
+        var stage = new ScoringStage([new ProgrammaticRewardScorer(new SortingReward())], new MemoryRewardCache());
+        var unit = new PromptUnit { RunId = "r", Prompt = new Prompt { PromptId = "p", Text = "sort 3 1 2 =" } };
+        unit.Responses.Add(new Response { Text = "1 2 3", FinishReason = "eos" });
+        unit.Responses.Add(new Response { Text = "1 2 3", FinishReason = "length" });
+
+        var scored = await stage.ScoreUnitAsync(unit);
+
+        Assert.Equal([1.0, 0.5], scored.Responses.Select(r => r.Reward.Reward));
+        Assert.Null(unit.Responses[0].Reward); // the input is not changed
+    }
+
+    [Fact]
+    public async Task UnknownScorersAndOversizedRequestsAreRefusedByName()
+    {
+        var stage = new ScoringStage([new ProgrammaticRewardScorer(new SortingReward())], new NoRewardCache());
+        var unknown = await Assert.ThrowsAsync<InvalidRequestException>(() => stage.ScoreAsync(new ScoreRequest { Scorers = { "onnx:nope" } }));
+        Assert.Equal("scorers[0]", unknown.Field);
+        var big = new ScoreRequest();
+        big.Items.Add(Enumerable.Range(0, ScoringStage.MaxItemsPerCall + 1).Select(_ => new ScoreItem()));
+        Assert.Equal("items", (await Assert.ThrowsAsync<InvalidRequestException>(() => stage.ScoreAsync(big))).Field);
+    }
+}

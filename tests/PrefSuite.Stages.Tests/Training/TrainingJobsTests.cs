@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PrefSuite.Contracts.V1;
+using PrefSuite.Stages.Storage;
+using PrefSuite.Stages.Training;
+
+namespace PrefSuite.Stages.Tests.Training;
+
+public class TrainingJobsTests
+{
+    private static TrainRequest Sft(string id, int steps) => new() { JobId = id, DemoSft = true, Options = new TrainOptions { Steps = steps, BatchSize = 8, WarmupSteps = 1 } };
+
+    [Fact]
+    public async Task JobsRunOneAtATimeReportProgressAndCanBeCancelled()
+    {
+        using var temp = new TempStore();
+        using var policies = new PolicyStore(temp.Store);
+        var jobs = new TrainingJobs(policies, temp.Store, NullLogger<TrainingJobs>.Instance);
+        using var stop = new CancellationTokenSource();
+        var worker = jobs.RunAsync(stop.Token);
+
+        var first = await jobs.StartAsync(Sft("first", 5));
+        var second = await jobs.StartAsync(Sft("second", 100_000));
+        var third = await jobs.StartAsync(Sft("third", 5));
+        Assert.Equal((JobState.Queued, JobState.Queued), (second.State, third.State));
+
+        // The long job reports progress while it runs; the one behind it waits; a cancel ends it.
+        var progress = new List<TrainProgress>();
+        await foreach (var p in jobs.WatchAsync("second"))
+        {
+            progress.Add(p);
+            if (p.State == JobState.Running && p.Step >= 3 && progress.Count(x => x.State == JobState.Running) == 3)
+            {
+                Assert.Equal(JobState.Succeeded, jobs.Get("first")!.State);
+                Assert.Equal(JobState.Queued, jobs.Get("third")!.State);
+                jobs.Cancel("second");
+            }
+        }
+
+        Assert.Equal(JobState.Cancelled, progress[^1].State);
+        Assert.Contains(progress, p => p.State == JobState.Running && p.Loss > 0);
+        Assert.Equal(JobState.Succeeded, (await jobs.CompletionAsync("third")).State);
+        var done = await jobs.CompletionAsync("first");
+        Assert.True(policies.Artifacts.Exists(ArtifactPaths.Policy(done.CheckpointVersion)));
+
+        // Idempotent by id, also after a restart: the finished job is read back, not run again.
+        Assert.Equal(done.CheckpointVersion, (await jobs.StartAsync(Sft("first", 5))).CheckpointVersion);
+        var restarted = new TrainingJobs(policies, temp.Store, NullLogger<TrainingJobs>.Instance);
+        var again = await restarted.StartAsync(Sft("first", 5));
+        Assert.Equal((JobState.Succeeded, done.CheckpointVersion), (again.State, again.CheckpointVersion));
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => worker);
+    }
+
+    [Fact]
+    public async Task AJobWithoutDataIsRefused()
+    {
+        using var temp = new TempStore();
+        using var policies = new PolicyStore(temp.Store);
+        var jobs = new TrainingJobs(policies, temp.Store, NullLogger<TrainingJobs>.Instance);
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => jobs.StartAsync(new TrainRequest { JobId = "j" }));
+        Assert.Equal("pairs", error.Field);
+    }
+}
