@@ -9,6 +9,9 @@ public static class PrefSuiteCli
     public static RootCommand Build()
     {
         var root = new RootCommand("PrefSuite: build DPO preference data the way the research says.");
+        root.Subcommands.Add(RunCommand.Create("demo"));
+        root.Subcommands.Add(RunCommand.Create("run"));
+        root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(SelectCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
         root.Subcommands.Add(DenoiseCommand.Create());

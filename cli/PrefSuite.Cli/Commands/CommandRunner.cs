@@ -18,7 +18,8 @@ internal static class CommandRunner
                 await work(parseResult, output, error, cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception failure) when (failure is DataFormatException or ArgumentException or FormatException or OptionException or IOException or UnauthorizedAccessException or KeyNotFoundException)
+            catch (Exception failure) when (failure is DataFormatException or ArgumentException or FormatException or OptionException or IOException or UnauthorizedAccessException or KeyNotFoundException
+                or InvalidOperationException or Stages.InvalidRequestException or InvalidDataException or Grpc.Core.RpcException)
             {
                 await error.WriteLineAsync($"error: {failure.Message}").ConfigureAwait(false);
                 return InputError;

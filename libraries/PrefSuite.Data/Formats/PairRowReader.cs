@@ -2,7 +2,7 @@ namespace PrefSuite.Data.Formats;
 
 /// <summary>
 /// Reads TRL preference rows (prompt, chosen, rejected as strings or message lists, with score_chosen and
-/// score_rejected). Other columns are ignored: TRL datasets carry many.
+/// score_rejected), with PrefSuite's own columns when present. Other columns are ignored: TRL datasets carry many.
 /// </summary>
 public static class PairRowReader
 {
@@ -24,6 +24,17 @@ public static class PairRowReader
                     ScoreRejected = fields.RequireNumber("score_rejected"),
                     Route = fields.OptionalString("route"),
                     Strategy = fields.OptionalString("strategy"),
+                    Margin = fields.OptionalNumber("margin"),
+                    ChosenPosition = fields.OptionalString("chosen_position"),
+                    RejectedPosition = fields.OptionalString("rejected_position"),
+                    ChosenIndex = (int?)fields.OptionalNumber("chosen_index"),
+                    RejectedIndex = (int?)fields.OptionalNumber("rejected_index"),
+                    Fallback = fields.OptionalString("fallback"),
+                    ImplicitMargin = fields.OptionalNumber("implicit_margin"),
+                    ProbabilityExternal = fields.OptionalNumber("p_external"),
+                    ProbabilityImplicit = fields.OptionalNumber("p_implicit"),
+                    Probability = fields.OptionalNumber("probability"),
+                    Goal = fields.OptionalNumber("goal"),
                 });
             }
         }

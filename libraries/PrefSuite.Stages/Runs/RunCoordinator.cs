@@ -6,7 +6,6 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Models.Demo;
 using PrefSuite.Stages.Storage;
 
 namespace PrefSuite.Stages.Runs;
@@ -374,37 +373,7 @@ public sealed partial class RunCoordinator(IArtifactStore store, PolicyStore pol
 
     private static bool IsFinal(RunState state) => state is RunState.Succeeded or RunState.Failed or RunState.Cancelled;
 
-    private RunSpec Validate(RunSpec spec)
-    {
-        if (spec.Sampling is null || spec.Sampling.N < 2)
-        {
-            throw new InvalidRequestException("sampling.n", "must be at least 2: a preference pair needs two responses");
-        }
-
-        if (spec.Prompts.Count == 0)
-        {
-            if (spec.DemoPrompts <= 0)
-            {
-                throw new InvalidRequestException("prompts", "give prompts or demo_prompts");
-            }
-
-            spec.Prompts.Add(SortingTask.Prompts(spec.DemoPrompts, spec.DemoSeed).Select(p => new Prompt { PromptId = p.Id, Text = p.Text }));
-        }
-
-        spec.Sampling = Sampling.SamplingStage.Validate(spec.Prompts, spec.Sampling);
-        Mapping.SelectionMapping.ToOptions(spec.Strategy);
-        Mapping.SelectionMapping.ToOptions(spec.Dataset);
-        if (string.IsNullOrEmpty(spec.RunId))
-        {
-            spec.RunId = $"run-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
-        }
-        else if (ArtifactPaths.Safe(spec.RunId) != spec.RunId)
-        {
-            throw new InvalidRequestException("run_id", "may hold only letters, digits, '-', '_' and '.'");
-        }
-
-        return spec;
-    }
+    private RunSpec Validate(RunSpec spec) => RunSpecValidation.Normalize(spec, time);
 
     public void Dispose() => _gate.Dispose();
 

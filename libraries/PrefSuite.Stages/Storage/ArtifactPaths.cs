@@ -17,6 +17,14 @@ public static class ArtifactPaths
 
     public static string Job(string jobId) => $"jobs/{Safe(jobId)}.pb";
 
+    /// <summary>A job's training curve: one JSON object per step.</summary>
+    public static string TrainingHistory(string jobId) => $"jobs/{Safe(jobId)}-history.jsonl";
+
+    /// <summary>A run's units after a stage ("sampled", "scored", "denoised"), one file per prompt.</summary>
+    public static string StageUnit(string runId, string stage, string promptId) => $"runs/{Safe(runId)}/{stage}/{Safe(promptId)}.pb";
+
+    public static string Report(string runId) => $"runs/{Safe(runId)}/report";
+
     public static string PoliciesFolder => "models/policies";
 
     public static string Policy(string version) => $"{PoliciesFolder}/{Safe(version)}";

@@ -40,7 +40,8 @@ public static class TrainingJobRunner
         }
 
         var checkpoints = store.FullPath($"jobs/{ArtifactPaths.Safe(request.JobId)}-checkpoint");
-        var report = new Progress(job, progress);
+        var history = new List<TrainProgress>();
+        var report = new Progress(job, new Recording(history, progress));
         string stage;
         if (request.DemoSft)
         {
@@ -77,6 +78,8 @@ public static class TrainingJobRunner
         }
 
         job.CheckpointVersion = policies.Register(policy, stage, parent);
+        await store.WriteAsync(ArtifactPaths.TrainingHistory(request.JobId), System.Text.Encoding.UTF8.GetBytes(
+            string.Concat(history.Select(h => Google.Protobuf.JsonFormatter.Default.Format(h) + "\n"))), cancellationToken).ConfigureAwait(false);
         job.State = JobState.Succeeded;
         if (Directory.Exists(checkpoints))
         {
@@ -168,6 +171,15 @@ public static class TrainingJobRunner
         Contracts.V1.LossKind.Sft => LossKind.Sft,
         _ => throw new InvalidRequestException("options.losses", $"unknown loss {kind}"),
     };
+
+    private sealed class Recording(List<TrainProgress> history, IProgress<TrainProgress> sink) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress value)
+        {
+            history.Add(value);
+            sink.Report(value);
+        }
+    }
 
     private sealed class Progress(TrainJob job, IProgress<TrainProgress> sink) : IProgress<StepMetrics>
     {

@@ -1,0 +1,273 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PrefSuite.Contracts.V1;
+using YamlDotNet.Serialization;
+
+namespace PrefSuite.Cli.Runs;
+
+/// <summary>
+/// A run as a file (JSON or YAML, snake_case keys) or as flags: every flag of `prefsuite run` has a key here.
+/// Unknown keys and out-of-range values are errors that name the key. Defaults are the demo's (DEMO-TASK.md).
+/// </summary>
+public sealed record RunConfig
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+    };
+
+    public string? RunId { get; init; }
+
+    /// <summary>Folder of runs, models and caches (the artifact store).</summary>
+    public string RunsDir { get; init; } = "prefsuite-runs";
+
+    /// <summary>Demo-task prompts to generate (ignored when prompts_file is given).</summary>
+    [Range(1, 1_000_000)]
+    public int Prompts { get; init; } = 500;
+
+    /// <summary>JSONL of {"prompt_id", "prompt"} rows to use instead of demo prompts.</summary>
+    public string? PromptsFile { get; init; }
+
+    public ulong DemoSeed { get; init; } = 1234;
+
+    /// <summary>N: samples per prompt.</summary>
+    [Range(2, 1024)]
+    public int Samples { get; init; } = 16;
+
+    [Range(0.0, 100.0)]
+    public double Temperature { get; init; } = 1.0;
+
+    [Range(0.0, 1.0)]
+    public double TopP { get; init; } = 1.0;
+
+    [Range(1, 65536)]
+    public int MaxNewTokens { get; init; } = 10;
+
+    public ulong Seed { get; init; } = 9;
+
+    /// <summary>sweet-spot | max-min | position | max-min-of-k-random | random.</summary>
+    public string Strategy { get; init; } = "sweet-spot";
+
+    public string? Chosen { get; init; }
+
+    public string? Rejected { get; init; }
+
+    [Range(1, 1024)]
+    public int K { get; init; } = 5;
+
+    [Range(1, 1024)]
+    public int PairsPerPrompt { get; init; } = 1;
+
+    /// <summary>bayes | mean | max | min, or null to keep every pair.</summary>
+    public string? Aggregate { get; init; }
+
+    /// <summary>Fraction (0.1) or count of pairs kept by probability; null: 0.1 with aggregate, else all.</summary>
+    public string? Keep { get; init; }
+
+    public bool RouteSmallMargins { get; init; }
+
+    [Range(0.0, 1.0)]
+    public double RouteQuantile { get; init; } = 1.0 / 3.0;
+
+    public bool SkipDenoise { get; init; }
+
+    /// <summary>Train after selecting.</summary>
+    public bool Train { get; init; } = true;
+
+    /// <summary>Loss terms: "sigmoid", "sigmoid:1,sft:0.1", "rdpo", ….</summary>
+    public string Losses { get; init; } = "sigmoid";
+
+    [Range(1e-9, 1e9)]
+    public double Beta { get; init; } = 0.1;
+
+    [Range(1e-12, 1e12)]
+    public double Beta1 { get; init; } = 0.1;
+
+    [Range(1, 1000)]
+    public int Epochs { get; init; } = 3;
+
+    [Range(1e-9, 10)]
+    public double LearningRate { get; init; } = 3e-4;
+
+    [Range(1, 65536)]
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Held-out demo prompts evaluated before and after training (0: none).</summary>
+    [Range(0, 100_000)]
+    public int EvaluationPrompts { get; init; } = 200;
+
+    /// <summary>SFT steps of the default policy when the runs folder has none.</summary>
+    [Range(1, 10_000_000)]
+    public int SftSteps { get; init; } = 1500;
+
+    /// <summary>Noise σ of the simulated reward model (the demo's stand-in for a real reward model).</summary>
+    [Range(0.0, 10.0)]
+    public double RewardNoise { get; init; } = 0.1;
+
+    /// <summary>Share of prompts whose simulated ranking is reversed.</summary>
+    [Range(0.0, 1.0)]
+    public double RewardFlip { get; init; }
+
+    /// <summary>Scorer specs replacing the simulated reward model, e.g. "onnx:/models/rm" or "programmatic:sorting".</summary>
+    public IReadOnlyList<string> Scorers { get; init; } = [];
+
+    /// <summary>A policy version, alias or checkpoint folder; null uses (and if needed trains) the default policy.</summary>
+    public string? Policy { get; init; }
+
+    /// <summary>Threads for the built-in model (1 is as fast and steadier for the demo's size).</summary>
+    [Range(1, 256)]
+    public int Threads { get; init; } = 1;
+
+    public static RunConfig Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: the run config does not exist.");
+        }
+
+        var text = File.ReadAllText(path);
+        var json = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+            ? new SerializerBuilder().JsonCompatible().Build().Serialize(new DeserializerBuilder().Build().Deserialize<object>(text) ?? new Dictionary<string, object>())
+            : text;
+        RunConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize<RunConfig>(json, Json) ?? new RunConfig();
+        }
+        catch (JsonException error)
+        {
+            var where = error.Path is { Length: > 1 } field ? $"field '{field.TrimStart('$', '.')}'" : "the file";
+            throw new Data.DataFormatException(path, 0, null, $"{where}: {error.Message.Split(" Path:", 2)[0]}");
+        }
+
+        config.Validate(path);
+        return config;
+    }
+
+    /// <summary>Checks every value; the error names the key.</summary>
+    public RunConfig Validate(string source = "run config")
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
+        {
+            var first = results[0];
+            throw new ArgumentException($"{source}: {JsonNamingPolicy.SnakeCaseLower.ConvertName(first.MemberNames.FirstOrDefault() ?? "value")}: {first.ErrorMessage}");
+        }
+
+        try
+        {
+            _ = ToSpec();
+        }
+        catch (FormatException error)
+        {
+            throw new ArgumentException($"{source}: {error.Message}", error);
+        }
+
+        return this;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The run as the pipeline (embedded or stack) takes it.</summary>
+    public RunSpec ToSpec()
+    {
+        var spec = new RunSpec
+        {
+            RunId = RunId ?? string.Empty,
+            DemoPrompts = PromptsFile is null ? Prompts : 0,
+            DemoSeed = DemoSeed,
+            Sampling = new SamplingParams { N = Samples, Temperature = Temperature, TopP = TopP, MaxNewTokens = MaxNewTokens, Seed = Seed },
+            Policy = Policy is null ? null : new PolicyRef { Checkpoint = Policy },
+            Strategy = new StrategyOptions
+            {
+                Strategy = Strategy switch
+                {
+                    "sweet-spot" => PairStrategy.SweetSpot,
+                    "max-min" => PairStrategy.MaxMin,
+                    "position" => PairStrategy.Position,
+                    "max-min-of-k-random" => PairStrategy.MaxMinOfKRandom,
+                    "random" => PairStrategy.Random,
+                    _ => throw new FormatException($"strategy: '{Strategy}' is not sweet-spot, max-min, position, max-min-of-k-random or random"),
+                },
+                ChosenPosition = Chosen ?? string.Empty,
+                RejectedPosition = Rejected ?? string.Empty,
+                K = K,
+                PairsPerPrompt = PairsPerPrompt,
+                Seed = Seed,
+            },
+            Dataset = Dataset(),
+            SkipDenoise = SkipDenoise,
+            EvaluationPrompts = Train ? EvaluationPrompts : 0,
+        };
+        if (PromptsFile is not null)
+        {
+            spec.Prompts.Add(PromptsFromFile(PromptsFile));
+        }
+
+        if (Train)
+        {
+            var training = new TrainOptions { Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed };
+            training.Losses.Add(Models.Training.LossTerm.ParseList(Losses).Select(t => new Contracts.V1.LossTerm { Kind = ToProto(t.Kind), Weight = t.Weight }));
+            spec.Training = training;
+        }
+
+        return spec;
+    }
+
+    private DatasetOptions Dataset()
+    {
+        var options = new DatasetOptions { RouteSmallMargins = RouteSmallMargins, RouteQuantile = RouteQuantile };
+        if (Aggregate is not null)
+        {
+            options.Aggregation = Science.Margins.MarginAggregation.Parse(Aggregate) switch
+            {
+                Science.Margins.AggregationMethod.Mean => Aggregation.Mean,
+                Science.Margins.AggregationMethod.Max => Aggregation.Max,
+                Science.Margins.AggregationMethod.Min => Aggregation.Min,
+                _ => Aggregation.Bayes,
+            };
+        }
+
+        var keep = Keep is not null ? Science.Margins.KeepRule.Parse(Keep) : Aggregate is not null ? Science.Margins.KeepRule.Default : Science.Margins.KeepRule.All;
+        if (keep.Count is { } count)
+        {
+            options.KeepCount = count;
+        }
+        else
+        {
+            options.KeepFraction = keep.Fraction ?? 1;
+        }
+
+        return options;
+    }
+
+    private static Prompt[] PromptsFromFile(string path) =>
+        File.ReadLines(path).Where(l => l.Trim().Length > 0).Select((line, i) =>
+        {
+            using var row = JsonDocument.Parse(line);
+            var text = row.RootElement.TryGetProperty("prompt", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : throw new FormatException($"{path}, line {i + 1}: 'prompt' must be a string");
+            var id = row.RootElement.TryGetProperty("prompt_id", out var pid) && pid.ValueKind == JsonValueKind.String ? pid.GetString()! : $"p{i}";
+            return new Prompt { PromptId = id, Text = text };
+        }).ToArray();
+
+    private static Contracts.V1.LossKind ToProto(Models.Training.LossKind kind) => kind switch
+    {
+        Models.Training.LossKind.Ipo => Contracts.V1.LossKind.Ipo,
+        Models.Training.LossKind.Hinge => Contracts.V1.LossKind.Hinge,
+        Models.Training.LossKind.Robust => Contracts.V1.LossKind.Robust,
+        Models.Training.LossKind.Odpo => Contracts.V1.LossKind.Odpo,
+        Models.Training.LossKind.Rdpo => Contracts.V1.LossKind.Rdpo,
+        Models.Training.LossKind.MlRdpo => Contracts.V1.LossKind.MlRdpo,
+        Models.Training.LossKind.Sft => Contracts.V1.LossKind.Sft,
+        _ => Contracts.V1.LossKind.Sigmoid,
+    };
+
+    /// <summary>The scorers this run uses: the configured ones, or the simulated reward model of the demo.</summary>
+    public IReadOnlyList<string> EffectiveScorers() =>
+        Scorers.Count > 0 ? Scorers : [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"simulated:sorting?noise={RewardNoise}&flip={RewardFlip}&seed=3")];
+}

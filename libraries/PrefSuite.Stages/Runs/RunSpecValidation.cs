@@ -1,0 +1,49 @@
+using PrefSuite.Contracts.V1;
+using PrefSuite.Models.Demo;
+using PrefSuite.Stages.Storage;
+
+namespace PrefSuite.Stages.Runs;
+
+/// <summary>Checks a run spec and fills what it leaves out: the same rules for the stack and the embedded pipeline.</summary>
+public static class RunSpecValidation
+{
+    /// <summary>Validates (errors name the field), materialises demo prompts, fills sampling defaults and the run id.</summary>
+    public static RunSpec Normalize(RunSpec spec, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(time);
+        if (spec.Sampling is null || spec.Sampling.N < 2)
+        {
+            throw new InvalidRequestException("sampling.n", "must be at least 2: a preference pair needs two responses");
+        }
+
+        if (spec.Prompts.Count == 0)
+        {
+            if (spec.DemoPrompts <= 0)
+            {
+                throw new InvalidRequestException("prompts", "give prompts or demo_prompts");
+            }
+
+            spec.Prompts.Add(SortingTask.Prompts(spec.DemoPrompts, spec.DemoSeed).Select(p => new Prompt { PromptId = p.Id, Text = p.Text }));
+        }
+
+        spec.Sampling = Sampling.SamplingStage.Validate(spec.Prompts, spec.Sampling);
+        Mapping.SelectionMapping.ToOptions(spec.Strategy);
+        Mapping.SelectionMapping.ToOptions(spec.Dataset);
+        if (spec.EvaluationPrompts < 0)
+        {
+            throw new InvalidRequestException("evaluation_prompts", "must not be negative");
+        }
+
+        if (string.IsNullOrEmpty(spec.RunId))
+        {
+            spec.RunId = $"run-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        }
+        else if (ArtifactPaths.Safe(spec.RunId) != spec.RunId)
+        {
+            throw new InvalidRequestException("run_id", "may hold only letters, digits, '-', '_' and '.'");
+        }
+
+        return spec;
+    }
+}
