@@ -12,6 +12,9 @@ public static class PrefSuiteCli
         root.Subcommands.Add(RunCommand.Create("demo"));
         root.Subcommands.Add(RunCommand.Create("run"));
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ImportExportCommands.Import());
+        root.Subcommands.Add(ImportExportCommands.Export());
         root.Subcommands.Add(SelectCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
         root.Subcommands.Add(DenoiseCommand.Create());

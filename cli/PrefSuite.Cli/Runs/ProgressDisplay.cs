@@ -49,7 +49,8 @@ public sealed class ProgressDisplay(TextWriter output, ProgressMode mode)
             return result;
         }
 
-        var milestones = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var milestones = new Dictionary<string, int>(StringComparer.Ordinal);
+        var messages = new Dictionary<string, string>(StringComparer.Ordinal);
         return await work(new Sink(p =>
         {
             switch (mode)
@@ -77,9 +78,11 @@ public sealed class ProgressDisplay(TextWriter output, ProgressMode mode)
                     lock (output)
                     {
                         var printed = milestones.GetValueOrDefault(p.Stage, -1);
-                        if (p.Message.Length > 0 || tenth > printed)
+                        var news = p.Message.Length > 0 && messages.GetValueOrDefault(p.Stage) != p.Message;
+                        if (news || tenth > printed)
                         {
                             milestones[p.Stage] = Math.Max(printed, tenth);
+                            messages[p.Stage] = p.Message;
                             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Stage,-15} {p.Done,7}/{p.Total,-7} {p.Message}{(p.Training is { Step: > 0 } t2 ? $" loss {t2.Loss:F3}" : string.Empty)}"));
                         }
                     }

@@ -1,0 +1,127 @@
+using PrefSuite.Contracts.V1;
+using PrefSuite.Data.Selection;
+using PrefSuite.Models.Demo;
+using PrefSuite.Models.Evaluation;
+using PrefSuite.Models.Policy;
+using PrefSuite.Models.Rewards;
+using PrefSuite.Models.Training;
+using PrefSuite.Science.Routing;
+using PrefSuite.Stages.Caching;
+using PrefSuite.Stages.Mapping;
+using PrefSuite.Stages.Runs;
+using PrefSuite.Stages.Sampling;
+using PrefSuite.Stages.Scoring;
+using PrefSuite.Stages.Storage;
+
+namespace PrefSuite.Stages.Comparison;
+
+/// <summary>What one (variant, N) cell of a comparison measured.</summary>
+public sealed record ComparisonResult(
+    string Variant,
+    int N,
+    int Pairs,
+    int RoutedToSft,
+    double MeanChosenReward,
+    double MeanRejectedReward,
+    double RewardAccuracy,
+    double HeldOutReward,
+    double HeldOutExact);
+
+/// <summary>Settings of a strategy comparison.</summary>
+public sealed record ComparisonSettings
+{
+    public required string Policy { get; init; }
+
+    public required IReadOnlyList<SortingPrompt> Prompts { get; init; }
+
+    public required IReadOnlyList<int> SampleGrid { get; init; }
+
+    public required IReadOnlyList<ComparisonVariant> Variants { get; init; }
+
+    public required IRewardScorer Scorer { get; init; }
+
+    public PreferenceTrainingOptions Training { get; init; } = new();
+
+    public int EvaluationPrompts { get; init; } = 200;
+
+    public SamplingParams Sampling { get; init; } = new() { Temperature = 1, MaxNewTokens = 10, Seed = 9 };
+}
+
+/// <summary>
+/// The measurable form of SCIENCE.md §8: the same prompts and samples through several constructions, each trained
+/// briefly from the same policy and evaluated on the same held-out prompts. Samples are drawn once at the largest N;
+/// a smaller N uses each prompt's first N samples, so the grid compares constructions, not sampling luck.
+/// </summary>
+public sealed class StrategyComparison(PolicyStore policies, IArtifactStore store)
+{
+    public async Task<(EvaluationResult Baseline, IReadOnlyList<ComparisonResult> Results)> RunAsync(ComparisonSettings settings, IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        progress ??= new Progress<PipelineProgress>();
+        var maxN = settings.SampleGrid.Max();
+        if (settings.SampleGrid.Any(n => n < 2))
+        {
+            throw new InvalidRequestException("samples", "every N must be at least 2");
+        }
+
+        var prompts = settings.Prompts.Select(p => new Prompt { PromptId = p.Id, Text = p.Text }).ToArray();
+        var parameters = settings.Sampling.Clone();
+        parameters.N = maxN;
+        var sampler = new BuiltInSampler(policies);
+        var scoring = new ScoringStage([settings.Scorer], new MemoryRewardCache());
+        var units = new List<PromptUnit>();
+        foreach (var chunk in prompts.Chunk(32))
+        {
+            var (responses, _) = await sampler.SampleAsync(chunk, parameters, new PolicyRef { Checkpoint = settings.Policy }, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var unit = new PromptUnit { RunId = "compare", Prompt = chunk[i] };
+                unit.Responses.Add(responses[i]);
+                units.Add(await scoring.ScoreUnitAsync(unit, cancellationToken: cancellationToken).ConfigureAwait(false));
+            }
+
+            progress.Report(new PipelineProgress("sample+score", units.Count, prompts.Length, string.Empty));
+        }
+
+        var folder = await policies.ResolveFolderAsync(settings.Policy, cancellationToken).ConfigureAwait(false);
+        using var reference = PolicyModel.Load(folder);
+        var heldOut = SortingTask.Prompts(settings.EvaluationPrompts, Training.TrainingJobRunner.EvaluationSeed).Select(p => (p.Id, p.Text)).ToArray();
+        var evaluationSampling = new SamplingOptions { Seed = Training.TrainingJobRunner.EvaluationSeed };
+        var baseline = PolicyEvaluation.Evaluate(reference, heldOut, new SortingReward(), 4, evaluationSampling, cancellationToken);
+        var results = new List<ComparisonResult>();
+        var cells = settings.SampleGrid.Count * settings.Variants.Count;
+        foreach (var n in settings.SampleGrid)
+        {
+            var truncated = units.Select(u => SelectionMapping.ToScoredPrompt(Truncate(u, n))).ToArray();
+            foreach (var variant in settings.Variants)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var outcome = DatasetPairSelector.Select(truncated, new SelectOptions { Strategy = variant.Strategy, Dataset = variant.Dataset });
+                var pairs = outcome.Rows.Select(r => new TrainingPair(r.Prompt.Flatten(), r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+                using var policy = PolicyModel.Load(folder);
+                var history = PreferenceTrainer.Train(policy, reference, pairs, settings.Training with
+                {
+                    Losses = variant.Losses,
+                    CheckpointFolder = null,
+                    ReferenceCacheFolder = store.FullPath(ArtifactPaths.ReferenceCache),
+                }, cancellationToken: cancellationToken);
+                var after = PolicyEvaluation.Evaluate(policy, heldOut, new SortingReward(), 4, evaluationSampling, cancellationToken);
+                var lastEpoch = history.Where(h => h.Epoch == history[^1].Epoch && double.IsFinite(h.RewardAccuracy)).ToArray();
+                results.Add(new ComparisonResult(
+                    variant.Name, n, pairs.Length, outcome.Summary.RoutedToSft, outcome.Summary.MeanChosenReward, outcome.Summary.MeanRejectedReward,
+                    lastEpoch.Length == 0 ? double.NaN : lastEpoch.Average(h => h.RewardAccuracy), after.MeanReward, after.SuccessRate));
+                progress.Report(new PipelineProgress("train+evaluate", results.Count, cells, $"{variant.Name}, N={n}: held-out reward {after.MeanReward:F3}"));
+            }
+        }
+
+        return (baseline, results);
+    }
+
+    private static PromptUnit Truncate(PromptUnit unit, int n)
+    {
+        var copy = unit.Clone();
+        copy.Responses.Clear();
+        copy.Responses.Add(unit.Responses.Where(r => r.SampleIndex < n));
+        return copy;
+    }
+}
