@@ -15,9 +15,12 @@ public static class PrefSuiteCli
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ImportExportCommands.Import());
         root.Subcommands.Add(ImportExportCommands.Export());
+        root.Subcommands.Add(StageCommands.Sample());
+        root.Subcommands.Add(StageCommands.Score());
         root.Subcommands.Add(SelectCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
         root.Subcommands.Add(DenoiseCommand.Create());
+        root.Subcommands.Add(StageCommands.Train());
         return root;
     }
 

@@ -36,6 +36,9 @@ public sealed record ScoredReadOptions
 
     public UltraFeedbackScore UltraFeedbackScore { get; init; } = UltraFeedbackScore.FineGrained;
 
+    /// <summary>Whether every response needs a reward; sampled-but-unscored files set this false (rewards are then NaN).</summary>
+    public bool RequireRewards { get; init; } = true;
+
     public static InputFormat ParseFormat(string name) => name.Trim().ToLowerInvariant() switch
     {
         "auto" => InputFormat.Auto,

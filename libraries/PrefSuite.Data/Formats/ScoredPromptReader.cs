@@ -76,7 +76,7 @@ public static class ScoredPromptReader
             var heads = response.OptionalNumberMap("rewards");
             var reward = response.OptionalNumber("reward") ?? (heads is not null
                 ? Combine(response, heads, options)
-                : throw response.Error("reward", "is missing (give 'reward', or 'rewards' heads to combine)"));
+                : options.RequireRewards ? throw response.Error("reward", "is missing (give 'reward', or 'rewards' heads to combine)") : double.NaN);
             responses.Add(new ScoredResponse(response.RequireString("text"), reward, heads, response.OptionalNumber("implicit_reward"), response.OptionalNumber("logprob")));
         }
 

@@ -29,7 +29,11 @@ public static class ScoredPromptWriter
                 {
                     writer.WriteStartObject();
                     writer.WriteString("text", response.Text);
-                    writer.WriteNumber("reward", response.Reward);
+                    if (!double.IsNaN(response.Reward))
+                    {
+                        writer.WriteNumber("reward", response.Reward); // absent until scored
+                    }
+
                     if (response.Rewards is { Count: > 0 } heads)
                     {
                         writer.WriteStartObject("rewards");

@@ -31,6 +31,11 @@ public static class DatasetPairSelector
             }
 
             var rewards = prompt.Responses.Select(r => r.Reward).ToArray();
+            if (Array.FindIndex(rewards, double.IsNaN) is var unscored and >= 0)
+            {
+                throw new DataFormatException(prompt.SourceFile ?? "(input)", prompt.SourceLine, $"responses[{unscored}].reward", "is missing: score the responses first");
+            }
+
             var count = strategy.PickPairs(rewards, StableHash.Fnv1a64(prompt.PromptId), buffer);
             flat += count == 0 && rewards.Min() == rewards.Max() ? 1 : 0;
             for (var i = 0; i < count; i++)
