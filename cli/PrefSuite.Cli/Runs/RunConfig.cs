@@ -132,7 +132,7 @@ public sealed record RunConfig
 
         var text = File.ReadAllText(path);
         var json = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
-            ? new SerializerBuilder().JsonCompatible().Build().Serialize(new DeserializerBuilder().Build().Deserialize<object>(text) ?? new Dictionary<string, object>())
+            ? new SerializerBuilder().JsonCompatible().Build().Serialize(new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().Build().Deserialize<object>(text) ?? new Dictionary<string, object>())
             : text;
         RunConfig config;
         try
