@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Aspire.Hosting;
-using Grpc.Core;
 using Grpc.Net.Client;
 using PrefSuite.Contracts.V1;
 
@@ -30,23 +29,22 @@ public class AppHostTests
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(service, startup.Token);
             }
 
+            // The same CLI that runs embedded submits to the stack and follows the run's events.
+            var pipelineAddress = app.GetEndpoint("pipeline", "grpc").ToString();
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await PrefSuite.Cli.PrefSuiteCli.RunAsync(
+                ["run", "--stack", pipelineAddress, "--runs-dir", artifacts, "--run-id", "apphost-run", "--prompts", "8", "--samples", "8", "--seed", "2", "--epochs", "1", "--batch-size", "8", "--evaluation-prompts", "0"],
+                output,
+                error);
+            Assert.True(code == 0, $"{error}\n{output}");
+            Assert.Contains("run apphost-run: SUCCEEDED", output.ToString(), StringComparison.Ordinal);
+            Assert.Contains("sample", output.ToString(), StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(artifacts, "runs", "apphost-run", "report", "index.html")));
+
             using var channel = GrpcChannel.ForAddress(app.GetEndpoint("pipeline", "grpc"));
             var pipeline = new PipelineService.PipelineServiceClient(channel);
-            var spec = new RunSpec
-            {
-                RunId = "apphost-run",
-                DemoPrompts = 8,
-                Sampling = new SamplingParams { N = 8, Temperature = 1, Seed = 2 },
-                Training = new TrainOptions { Epochs = 1, BatchSize = 8 },
-            };
-            await pipeline.SubmitRunAsync(spec, deadline: DateTime.UtcNow.AddMinutes(1));
-            using var watch = pipeline.WatchRun(new RunRequest { RunId = "apphost-run" }, deadline: DateTime.UtcNow.AddMinutes(6));
-            Run? last = null;
-            await foreach (var change in watch.ResponseStream.ReadAllAsync())
-            {
-                last = change.Run;
-            }
-
+            var last = await pipeline.GetRunAsync(new RunRequest { RunId = "apphost-run" });
             Assert.NotNull(last);
             Assert.True(last.State == RunState.Succeeded, $"{last.State}: {last.Error}");
             Assert.All(last.Stages.Where(s => s.Total > 0), s => Assert.Equal(s.Total, s.Done));
