@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace PrefSuite.AppHost;
 
 /// <summary>The six services: each gets a gRPC endpoint (HTTP/2), an HTTP endpoint for health, the shared artifact root, and its infrastructure.</summary>
@@ -19,8 +21,9 @@ public static class Stages
         IResourceBuilder<ProjectResource> Service<TProject>(string name)
             where TProject : IProjectMetadata, new()
         {
+            var fixedPort = builder.Configuration.GetValue<int?>($"Stages:{name}:Port");
             var service = builder.AddProject<TProject>(name)
-                .WithEndpoint(name: "grpc", scheme: "http", env: "GRPC_PORT")
+                .WithEndpoint(port: fixedPort, name: "grpc", scheme: "http", env: "GRPC_PORT")
                 .WithHttpEndpoint(name: "http", env: "HTTP_PORT")
                 .WithHttpHealthCheck("/health", endpointName: "http")
                 .WithEnvironment("Artifacts__Root", artifacts)
@@ -35,6 +38,12 @@ public static class Stages
             foreach (var dependency in infrastructure.WaitFor)
             {
                 service.WaitFor(dependency);
+            }
+
+            // Replicas of a stage consume its queue together (competing consumers): Stages:<name>:Replicas.
+            if (builder.Configuration.GetValue<int?>($"Stages:{name}:Replicas") is { } replicas && replicas > 1)
+            {
+                service.WithReplicas(replicas);
             }
 
             return service;

@@ -22,6 +22,9 @@ public static class StageHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddServiceDefaults();
+
+        // One thread per process for the built-in model: as fast for its size, and replicas on one machine do not fight.
+        TorchSharp.torch.set_num_threads(builder.Configuration.GetValue("Models:Threads", 1));
         var grpcPort = builder.Configuration["GRPC_PORT"];
         var httpPort = builder.Configuration["HTTP_PORT"];
         if (grpcPort is not null && httpPort is not null)
