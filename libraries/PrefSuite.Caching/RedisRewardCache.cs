@@ -26,7 +26,8 @@ public sealed partial class RedisRewardCache : IRewardCache
         _pipeline = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                FailureRatio = 0.5,
+                // A cache trips at its first failure: one slow miss is cheaper than many.
+                FailureRatio = 0.01,
                 MinimumThroughput = 2,
                 SamplingDuration = TimeSpan.FromSeconds(10),
                 BreakDuration = breakDuration ?? TimeSpan.FromSeconds(5),
@@ -95,6 +96,7 @@ public sealed partial class RedisRewardCache : IRewardCache
         options.ConnectTimeout = 2000;
         options.SyncTimeout = 2000;
         options.AsyncTimeout = 2000;
+        options.BacklogPolicy = BacklogPolicy.FailFast; // while disconnected, fail now instead of queueing until the timeout
         return ConnectionMultiplexer.Connect(options);
     }
 

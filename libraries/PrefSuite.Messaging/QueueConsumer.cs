@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PrefSuite.Stages;
@@ -34,7 +35,19 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
 
             await channel.BasicQosAsync(0, prefetch, false, stoppingToken).ConfigureAwait(false);
             var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(channel, delivery);
+            var batching = handler is IBatchQueueHandler batcher ? Channel.CreateUnbounded<Delivery>() : null;
+            var batchLoop = batching is null ? Task.CompletedTask : Task.Run(() => BatchLoopAsync(channel, (IBatchQueueHandler)handler, batching.Reader), CancellationToken.None);
+            consumer.ReceivedAsync += (_, delivery) =>
+            {
+                var item = Read(delivery);
+                if (batching is null)
+                {
+                    return ProcessAsync(channel, item);
+                }
+
+                Interlocked.Increment(ref _inFlight);
+                return batching.Writer.WriteAsync(item).AsTask();
+            };
             var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, stoppingToken).ConfigureAwait(false);
             LogConsuming(logger, queue, prefetch);
             try
@@ -47,6 +60,8 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             }
 
             await channel.BasicCancelAsync(tag, noWait: false, CancellationToken.None).ConfigureAwait(false);
+            batching?.Writer.TryComplete();
+            await batchLoop.ConfigureAwait(false);
             while (Volatile.Read(ref _inFlight) > 0 && !_hardStop.IsCancellationRequested)
             {
                 await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
@@ -68,9 +83,8 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         base.Dispose();
     }
 
-    private async Task OnDeliveryAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    private Delivery Read(BasicDeliverEventArgs delivery)
     {
-        Interlocked.Increment(ref _inFlight);
         var headers = delivery.BasicProperties.Headers ?? new Dictionary<string, object?>();
         var message = new QueueMessage(
             queue,
@@ -79,49 +93,126 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             Header(headers, MessageHeaders.UnitId) ?? delivery.BasicProperties.MessageId ?? string.Empty,
             delivery.Body.ToArray(),
             headers.TryGetValue(MessageHeaders.DeliveryCount, out var count) && count is not null ? Convert.ToInt32(count, System.Globalization.CultureInfo.InvariantCulture) : 0);
-        using var activity = Activities.StartActivity($"{queue} process", ActivityKind.Consumer, Header(headers, MessageHeaders.TraceParent));
+        return new Delivery(delivery.DeliveryTag, message, Header(headers, MessageHeaders.TraceParent));
+    }
+
+    /// <summary>Handles one message: ack on success; requeue, or give up and dead-letter, on failure.</summary>
+    private async Task ProcessAsync(IChannel channel, Delivery delivery, bool counted = false)
+    {
+        if (!counted)
+        {
+            Interlocked.Increment(ref _inFlight);
+        }
+
+        var message = delivery.Message;
+        using var activity = Activities.StartActivity($"{queue} process", ActivityKind.Consumer, delivery.TraceParent);
         activity?.SetTag("messaging.system", "rabbitmq");
         activity?.SetTag("messaging.destination.name", queue);
         activity?.SetTag("messaging.message.id", message.UnitId);
         try
         {
             await handler.HandleAsync(message, _hardStop.Token).ConfigureAwait(false);
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+            await channel.BasicAckAsync(delivery.Tag, multiple: false, CancellationToken.None).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
-            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
+            await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception error)
         {
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
-            var permanent = error is PermanentMessageException or InvalidRequestException;
-            var lastChance = message.DeliveryCount + 1 >= connection.Options.DeliveryLimit;
-            if (permanent || lastChance)
-            {
-                LogGivingUp(logger, queue, message.UnitId, message.DeliveryCount + 1, error);
-                try
-                {
-                    await handler.OnGiveUpAsync(message, error, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception reportError) when (reportError is not OperationCanceledException)
-                {
-                    LogReportFailed(logger, queue, message.UnitId, reportError);
-                }
-
-                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None).ConfigureAwait(false);
-            }
-            else
-            {
-                LogRetrying(logger, queue, message.UnitId, message.DeliveryCount + 1, error);
-                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
-            }
+            await FailAsync(channel, delivery, error).ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Decrement(ref _inFlight);
         }
     }
+
+    private async Task FailAsync(IChannel channel, Delivery delivery, Exception error)
+    {
+        var message = delivery.Message;
+        var permanent = error is PermanentMessageException or InvalidRequestException;
+        var lastChance = message.DeliveryCount + 1 >= connection.Options.DeliveryLimit;
+        if (permanent || lastChance)
+        {
+            LogGivingUp(logger, queue, message.UnitId, message.DeliveryCount + 1, error);
+            try
+            {
+                await handler.OnGiveUpAsync(message, error, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception reportError) when (reportError is not OperationCanceledException)
+            {
+                LogReportFailed(logger, queue, message.UnitId, reportError);
+            }
+
+            await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            LogRetrying(logger, queue, message.UnitId, message.DeliveryCount + 1, error);
+            await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes what has arrived (up to the batch size, lingering briefly for more) and handles it as one batch.</summary>
+    private async Task BatchLoopAsync(IChannel channel, IBatchQueueHandler batcher, ChannelReader<Delivery> reader)
+    {
+        var batch = new List<Delivery>(batcher.MaxBatch);
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            batch.Clear();
+            var linger = Task.Delay(BatchLinger);
+            while (batch.Count < batcher.MaxBatch)
+            {
+                if (reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    continue;
+                }
+
+                if (batch.Count > 0 && (linger.IsCompleted || reader.Completion.IsCompleted))
+                {
+                    break;
+                }
+
+                await Task.WhenAny(reader.WaitToReadAsync().AsTask(), linger).ConfigureAwait(false);
+            }
+
+            using var activity = Activities.StartActivity($"{queue} process batch", ActivityKind.Consumer);
+            activity?.SetTag("messaging.batch.message_count", batch.Count);
+            try
+            {
+                await batcher.HandleBatchAsync(batch.Select(d => d.Message).ToArray(), _hardStop.Token).ConfigureAwait(false);
+                foreach (var delivery in batch)
+                {
+                    await channel.BasicAckAsync(delivery.Tag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+                    Interlocked.Decrement(ref _inFlight);
+                }
+            }
+            catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
+            {
+                foreach (var delivery in batch)
+                {
+                    await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
+                    Interlocked.Decrement(ref _inFlight);
+                }
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !_hardStop.IsCancellationRequested)
+            {
+                // One bad message must not fail the others: handle them one by one.
+                LogBatchFailed(logger, queue, batch.Count, error);
+                foreach (var delivery in batch)
+                {
+                    await ProcessAsync(channel, delivery, counted: true).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan BatchLinger = TimeSpan.FromMilliseconds(20);
+
+    private sealed record Delivery(ulong Tag, QueueMessage Message, string? TraceParent);
 
     private static string? Header(IDictionary<string, object?> headers, string name) => headers.TryGetValue(name, out var value) ? value switch
     {
@@ -138,6 +229,9 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Queue}: unit {UnitId} failed on delivery {Delivery}; dead-lettered")]
     private static partial void LogGivingUp(ILogger logger, string queue, string unitId, int delivery, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: a batch of {Count} failed; handling its messages one by one")]
+    private static partial void LogBatchFailed(ILogger logger, string queue, int count, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Queue}: could not report the failure of unit {UnitId}")]
     private static partial void LogReportFailed(ILogger logger, string queue, string unitId, Exception error);

@@ -13,3 +13,15 @@ public interface IQueueHandler
     /// <summary>Called once when a message is given up (permanent error or delivery limit), before it is dead-lettered.</summary>
     Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A handler that takes messages in batches (up to <see cref="MaxBatch"/> delivered together): the sampling stage
+/// samples many prompts in one batch, the pipeline applies many events with one save. When a batch fails, its messages
+/// are handled one by one so one bad message cannot fail the others.
+/// </summary>
+public interface IBatchQueueHandler : IQueueHandler
+{
+    int MaxBatch { get; }
+
+    Task HandleBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken);
+}

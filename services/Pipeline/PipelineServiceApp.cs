@@ -26,7 +26,7 @@ public static class PipelineServiceApp
             DefaultPolicySftSteps = builder.Configuration.GetValue("Pipeline:DefaultPolicySftSteps", 1500),
         });
         builder.Services.AddHostedService<RunLoader>();
-        builder.Services.AddQueueConsumer<StageEventConsumer>(Queues.Events, prefetch: 32);
+        builder.Services.AddQueueConsumer<StageEventConsumer>(Queues.Events, prefetch: 128);
         builder.Services.AddSingleton<DeadLetterHandler>();
         foreach (var queue in Queues.Stages)
         {

@@ -4,11 +4,16 @@ using PrefSuite.Stages.Runs;
 
 namespace PrefSuite.PipelineService;
 
-/// <summary>prefsuite.events → the run coordinator.</summary>
-public sealed class StageEventConsumer(RunCoordinator coordinator) : IQueueHandler
+/// <summary>prefsuite.events → the run coordinator, in batches (one save per run per batch).</summary>
+public sealed class StageEventConsumer(RunCoordinator coordinator) : IBatchQueueHandler
 {
+    public int MaxBatch => 64;
+
     public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) =>
         coordinator.OnEventAsync(ProtoMessages.Parse<StageEvent>(message), cancellationToken);
+
+    public Task HandleBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken) =>
+        coordinator.OnEventsAsync(messages.Select(ProtoMessages.Parse<StageEvent>).ToArray(), cancellationToken);
 
     public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken) => Task.CompletedTask;
 }

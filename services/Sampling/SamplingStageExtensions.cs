@@ -34,7 +34,7 @@ public static class SamplingStageExtensions
         builder.Services.AddSingleton<SamplingStage>();
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<SampleUnitHandler>(Queues.Sample, prefetch: 4);
+            builder.Services.AddQueueConsumer<SampleUnitHandler>(Queues.Sample, prefetch: 64);
         }
 
         return builder;

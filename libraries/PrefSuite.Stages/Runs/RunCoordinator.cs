@@ -159,50 +159,67 @@ public sealed partial class RunCoordinator(IArtifactStore store, PolicyStore pol
     }
 
     /// <summary>Applies one stage event (at-least-once: a repeated event changes nothing).</summary>
-    public async Task OnEventAsync(StageEvent stageEvent, CancellationToken cancellationToken = default)
+    public Task OnEventAsync(StageEvent stageEvent, CancellationToken cancellationToken = default) => OnEventsAsync([stageEvent], cancellationToken);
+
+    /// <summary>
+    /// Applies a batch of events and saves each run they touched once: counting thousands of units costs a few
+    /// writes, not one per unit. Repeated events change nothing.
+    /// </summary>
+    public async Task OnEventsAsync(IReadOnlyList<StageEvent> stageEvents, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(stageEvent);
+        ArgumentNullException.ThrowIfNull(stageEvents);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (stageEvent.Stage == "train" && stageEvent.Job?.JobId == DefaultPolicyJob)
+            var counted = new Dictionary<string, (Tracked Run, List<string> Changes)>(StringComparer.Ordinal);
+            foreach (var stageEvent in stageEvents)
             {
-                await OnDefaultPolicyAsync(stageEvent.Job, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            if (!_runs.TryGetValue(stageEvent.RunId, out var tracked) || IsFinal(tracked.Run.State))
-            {
-                return;
-            }
-
-            if (stageEvent.Failed)
-            {
-                await OnFailureAsync(tracked, stageEvent, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                switch (stageEvent.Stage)
+                if (stageEvent.Stage == "train" && stageEvent.Job?.JobId == DefaultPolicyJob)
                 {
-                    case "select-dataset":
-                        await OnDatasetAsync(tracked, stageEvent, cancellationToken).ConfigureAwait(false);
-                        return;
-                    case "train":
-                        await OnTrainedAsync(tracked, stageEvent.Job, cancellationToken).ConfigureAwait(false);
-                        return;
-                    default:
-                        if (!tracked.Progress.MarkDone(stageEvent.Stage, stageEvent.PromptId))
-                        {
-                            return; // a redelivered unit: counted already
-                        }
+                    await OnDefaultPolicyAsync(stageEvent.Job, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
 
-                        Stage(tracked.Run, stageEvent.Stage).Done = tracked.Progress.Count(stageEvent.Stage);
-                        await SaveAsync(tracked, $"{stageEvent.Stage}: {stageEvent.PromptId}", cancellationToken).ConfigureAwait(false);
-                        break;
+                if (!_runs.TryGetValue(stageEvent.RunId, out var tracked) || IsFinal(tracked.Run.State))
+                {
+                    continue;
+                }
+
+                if (stageEvent.Failed)
+                {
+                    await OnFailureAsync(tracked, stageEvent, cancellationToken).ConfigureAwait(false);
+                }
+                else if (stageEvent.Stage == "select-dataset")
+                {
+                    await OnDatasetAsync(tracked, stageEvent, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                else if (stageEvent.Stage == "train")
+                {
+                    await OnTrainedAsync(tracked, stageEvent.Job, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                else if (tracked.Progress.MarkDone(stageEvent.Stage, stageEvent.PromptId))
+                {
+                    Stage(tracked.Run, stageEvent.Stage).Done = tracked.Progress.Count(stageEvent.Stage);
+                    if (!counted.TryGetValue(tracked.Run.RunId, out var entry))
+                    {
+                        counted[tracked.Run.RunId] = entry = (tracked, []);
+                    }
+
+                    entry.Changes.Add($"{stageEvent.Stage}: {stageEvent.PromptId}");
                 }
             }
 
-            await MaybeSelectDatasetAsync(tracked, cancellationToken).ConfigureAwait(false);
+            foreach (var (tracked, changes) in counted.Values)
+            {
+                await SaveAsync(tracked, changes.Count == 1 ? changes[0] : $"{changes.Count} units advanced", cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var tracked in stageEvents.Select(e => e.RunId).Distinct().Select(id => _runs.GetValueOrDefault(id)).OfType<Tracked>())
+            {
+                await MaybeSelectDatasetAsync(tracked, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

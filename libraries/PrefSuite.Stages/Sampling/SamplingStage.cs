@@ -42,6 +42,31 @@ public sealed class SamplingStage(IResponseSampler sampler)
         return result;
     }
 
+    /// <summary>
+    /// The queue step for several units at once: units with the same policy and parameters are sampled in one batch
+    /// (what makes the stack as fast as one process). Results come back in input order.
+    /// </summary>
+    public async Task<IReadOnlyList<PromptUnit>> SampleUnitsAsync(IReadOnlyList<SampleUnit> units, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        var results = new PromptUnit[units.Count];
+        foreach (var group in units.Select((u, i) => (Unit: u, Index: i)).GroupBy(x => (x.Unit.RunId, Policy: x.Unit.Policy?.Checkpoint ?? string.Empty, Params: x.Unit.Params?.ToString() ?? string.Empty)))
+        {
+            var members = group.ToArray();
+            var prompts = members.Select(m => m.Unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing")).ToArray();
+            var parameters = Validate(prompts, members[0].Unit.Params);
+            var (responses, _) = await sampler.SampleAsync(prompts, parameters, members[0].Unit.Policy, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < members.Length; i++)
+            {
+                var unit = new PromptUnit { RunId = members[i].Unit.RunId, Prompt = prompts[i] };
+                unit.Responses.Add(responses[i]);
+                results[members[i].Index] = unit;
+            }
+        }
+
+        return results;
+    }
+
     /// <summary>Checks a request and fills defaults; errors name the field.</summary>
     public static SamplingParams Validate(IReadOnlyList<Prompt> prompts, SamplingParams? parameters)
     {

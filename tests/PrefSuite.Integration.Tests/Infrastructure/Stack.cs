@@ -46,7 +46,7 @@ public sealed class Stack : IAsyncDisposable
                 "--Scoring:Scorers:0=simulated:sorting?noise=0.1&seed=3",
                 "--Scoring:Scorers:1=programmatic:sorting",
                 $"--Pipeline:DefaultPolicySftSteps={defaultPolicySftSteps.ToString(CultureInfo.InvariantCulture)}",
-                "--Logging:LogLevel:Default=Warning",
+                $"--Logging:LogLevel:Default={Environment.GetEnvironmentVariable("PREFSUITE_TEST_LOG") ?? "Warning"}",
             ]);
             await app.StartAsync();
             stack._apps.Add(app);

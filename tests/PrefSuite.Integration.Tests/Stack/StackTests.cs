@@ -80,6 +80,34 @@ public sealed class StackTests(Servers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TrainingJobsStreamProgressOverGrpcAndCanBeCancelled()
+    {
+        var training = new Contracts.V1.TrainingService.TrainingServiceClient(Stack.Channel("training"));
+        var job = await training.StartJobAsync(new TrainRequest { JobId = "grpc-sft", DemoSft = true, Options = new TrainOptions { Steps = 100_000, BatchSize = 8 } });
+        var again = await training.StartJobAsync(new TrainRequest { JobId = "grpc-sft", DemoSft = true, Options = new TrainOptions { Steps = 100_000, BatchSize = 8 } });
+        Assert.Equal(job.JobId, again.JobId); // the same job, not a second one
+        Assert.NotEqual(JobState.Failed, again.State);
+
+        using var watch = training.WatchJob(new JobRequest { JobId = "grpc-sft" }, deadline: DateTime.UtcNow.AddMinutes(2));
+        var seen = new List<TrainProgress>();
+        await foreach (var progress in watch.ResponseStream.ReadAllAsync())
+        {
+            seen.Add(progress);
+            if (progress.State == JobState.Running && progress.Step == 3)
+            {
+                var cancelled = await training.CancelJobAsync(new JobRequest { JobId = "grpc-sft" });
+                Assert.Equal("grpc-sft", cancelled.JobId);
+            }
+        }
+
+        Assert.Equal(JobState.Cancelled, seen[^1].State);
+        Assert.Contains(seen, p => p.Step == 2 && p.Loss > 0);
+        Assert.Equal(JobState.Cancelled, (await training.GetJobAsync(new JobRequest { JobId = "grpc-sft" })).State);
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await training.GetJobAsync(new JobRequest { JobId = "nope" }));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task EveryServiceAnswersHealthAndReflection()
     {
         using var http = new HttpClient();
