@@ -46,7 +46,14 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                 }
 
                 Interlocked.Increment(ref _inFlight);
-                return batching.Writer.WriteAsync(item).AsTask();
+                if (batching.Writer.TryWrite(item))
+                {
+                    return Task.CompletedTask;
+                }
+
+                // Arrived after shutdown began: hand it back to the broker.
+                Interlocked.Decrement(ref _inFlight);
+                return channel.BasicNackAsync(item.Tag, multiple: false, requeue: true, CancellationToken.None).AsTask();
             };
             var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, stoppingToken).ConfigureAwait(false);
             LogConsuming(logger, queue, prefetch);

@@ -12,9 +12,53 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageBus,
     private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
     private IChannel? _channel;
 
-    public async Task PublishAsync(string queue, IMessage message, string unitId, CancellationToken cancellationToken = default)
+    public Task PublishAsync(string queue, IMessage message, string unitId, CancellationToken cancellationToken = default) =>
+        PublishManyAsync([(queue, message, unitId)], cancellationToken);
+
+    /// <summary>
+    /// Publishes the messages with their confirms outstanding together (publisher confirms pipeline instead of one
+    /// round trip per message); a refused publish is retried after its queue is declared again.
+    /// </summary>
+    public async Task PublishManyAsync(IReadOnlyList<(string Queue, IMessage Message, string UnitId)> messages, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(messages);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var queue in messages.Select(m => m.Queue).Distinct())
+                {
+                    if (_declared.Add(queue))
+                    {
+                        await QueueTopology.DeclareAsync(channel, queue, connection.Options.DeliveryLimit, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                try
+                {
+                    // With confirmation tracking on, each publish completes when the broker confirms it and throws when it refuses.
+                    await Task.WhenAll(messages.Select(m => channel.BasicPublishAsync(string.Empty, m.Queue, mandatory: true, Properties(m.Message, m.UnitId), m.Message.ToByteArray(), cancellationToken).AsTask())).ConfigureAwait(false);
+                    return;
+                }
+                catch (RabbitMQ.Client.Exceptions.PublishException) when (attempt < PublishAttempts)
+                {
+                    // The broker refused (e.g. a queue leader not elected yet): declare again and retry shortly. A message
+                    // published twice is a redelivery, which every consumer tolerates.
+                    _declared.Clear();
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static BasicProperties Properties(IMessage message, string unitId)
+    {
         var properties = new BasicProperties
         {
             Persistent = true,
@@ -37,36 +81,7 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageBus,
             }
         }
 
-        var body = message.ToByteArray();
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-                if (_declared.Add(queue))
-                {
-                    await QueueTopology.DeclareAsync(channel, queue, connection.Options.DeliveryLimit, cancellationToken).ConfigureAwait(false);
-                }
-
-                try
-                {
-                    // With confirmation tracking on, this completes when the broker confirms and throws when it refuses.
-                    await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-                catch (RabbitMQ.Client.Exceptions.PublishException) when (attempt < PublishAttempts)
-                {
-                    // The broker refused (e.g. a queue leader not elected yet): declare again and retry shortly.
-                    _declared.Remove(queue);
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return properties;
     }
 
     private const int PublishAttempts = 4;

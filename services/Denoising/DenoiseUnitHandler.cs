@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
@@ -6,27 +7,27 @@ using PrefSuite.Stages.Runs;
 
 namespace PrefSuite.DenoisingService;
 
-/// <summary>prefsuite.denoise → robust PCA of the prompt's comparisons → prefsuite.select.</summary>
-public sealed class DenoiseUnitHandler(IStageBus bus, StageEvents events, RunSpecs runs) : IQueueHandler
+/// <summary>prefsuite.denoise → robust PCA of each prompt's comparisons → prefsuite.select, and tell the pipeline.</summary>
+public sealed class DenoiseUnitHandler(IStageBus bus, StageEvents events, RunSpecs runs) : IBatchQueueHandler
 {
-    public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
+    public int MaxBatch => 32;
+
+    public async Task HandleBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken)
     {
-        var unit = ProtoMessages.Parse<PromptUnit>(message);
-        if (runs.IsCancelled(unit.RunId))
+        ArgumentNullException.ThrowIfNull(messages);
+        var outgoing = new List<(string, IMessage, string)>(2 * messages.Count);
+        foreach (var unit in messages.Select(ProtoMessages.Parse<PromptUnit>).Where(u => !runs.IsCancelled(u.RunId)))
         {
-            return;
+            var denoised = DenoisingStage.DenoiseUnit(unit);
+            outgoing.Add((Queues.Select, denoised, Queues.UnitId(unit.RunId, unit.Prompt.PromptId, "select")));
+            outgoing.Add(StageEvents.Done(unit.RunId, "denoise", unit.Prompt.PromptId));
         }
 
-        var denoised = DenoisingStage.DenoiseUnit(unit);
-        await bus.PublishAsync(Queues.Select, denoised, Queues.UnitId(unit.RunId, unit.Prompt.PromptId, "select"), cancellationToken).ConfigureAwait(false);
-        await events.DoneAsync(unit.RunId, "denoise", unit.Prompt.PromptId, cancellationToken).ConfigureAwait(false);
+        await bus.PublishManyAsync(outgoing, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(failure);
-        var (runId, promptId) = UnitIds.Split(message.UnitId);
-        return events.FailedAsync(runId, "denoise", promptId, failure.Message, cancellationToken);
-    }
+    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) => HandleBatchAsync([message], cancellationToken);
+
+    public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken) =>
+        events.UnitFailedAsync("denoise", message?.UnitId ?? string.Empty, failure, cancellationToken);
 }

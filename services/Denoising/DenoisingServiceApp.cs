@@ -13,7 +13,7 @@ public static class DenoisingServiceApp
         builder.AddPrefSuiteStageHost(maxMessageBytes: 64 * 1024 * 1024);
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<DenoiseUnitHandler>(Queues.Denoise, prefetch: 8);
+            builder.Services.AddQueueConsumer<DenoiseUnitHandler>(Queues.Denoise, prefetch: 64);
         }
 
         configure?.Invoke(builder);

@@ -32,7 +32,7 @@ public static class RewardScoringStageExtensions
         builder.Services.AddSingleton(sp => new ScoringStageProvider(specs, sp.GetRequiredService<PolicyStore>(), sp.GetRequiredService<IRewardCache>(), sp.GetRequiredService<ILogger<ScoringStage>>()));
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<ScoreUnitHandler>(Queues.Score, prefetch: 8);
+            builder.Services.AddQueueConsumer<ScoreUnitHandler>(Queues.Score, prefetch: 64);
         }
 
         return builder;

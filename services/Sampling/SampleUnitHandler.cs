@@ -15,32 +15,24 @@ public sealed class SampleUnitHandler(SamplingStage stage, IStageBus bus, StageE
     {
         ArgumentNullException.ThrowIfNull(messages);
         var units = messages.Select(ProtoMessages.Parse<SampleUnit>).Where(u => !runs.IsCancelled(u.RunId)).ToArray();
-        var sampled = await stage.SampleUnitsAsync(units, cancellationToken).ConfigureAwait(false);
-        foreach (var unit in sampled)
-        {
-            await bus.PublishAsync(Queues.Score, unit, Queues.UnitId(unit.RunId, unit.Prompt.PromptId, "score"), cancellationToken).ConfigureAwait(false);
-            await events.DoneAsync(unit.RunId, "sample", unit.Prompt.PromptId, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    public async Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
-    {
-        var unit = ProtoMessages.Parse<SampleUnit>(message);
-        if (runs.IsCancelled(unit.RunId))
+        if (units.Length == 0)
         {
             return;
         }
 
-        var sampled = await stage.SampleUnitAsync(unit, cancellationToken).ConfigureAwait(false);
-        await bus.PublishAsync(Queues.Score, sampled, Queues.UnitId(unit.RunId, unit.Prompt.PromptId, "score"), cancellationToken).ConfigureAwait(false);
-        await events.DoneAsync(unit.RunId, "sample", unit.Prompt.PromptId, cancellationToken).ConfigureAwait(false);
+        var sampled = await stage.SampleUnitsAsync(units, cancellationToken).ConfigureAwait(false);
+        var outgoing = new List<(string, Google.Protobuf.IMessage, string)>(2 * sampled.Count);
+        foreach (var unit in sampled)
+        {
+            outgoing.Add((Queues.Score, unit, Queues.UnitId(unit.RunId, unit.Prompt.PromptId, "score")));
+            outgoing.Add(StageEvents.Done(unit.RunId, "sample", unit.Prompt.PromptId));
+        }
+
+        await bus.PublishManyAsync(outgoing, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(failure);
-        var (runId, promptId) = UnitIds.Split(message.UnitId);
-        return events.FailedAsync(runId, "sample", promptId, failure.Message, cancellationToken);
-    }
+    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) => HandleBatchAsync([message], cancellationToken);
+
+    public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken) =>
+        events.UnitFailedAsync("sample", message?.UnitId ?? string.Empty, failure, cancellationToken);
 }

@@ -15,7 +15,7 @@ public static class SelectionServiceApp
         builder.Services.AddSingleton<SelectionStage>();
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<SelectHandler>(Queues.Select, prefetch: 16);
+            builder.Services.AddQueueConsumer<SelectHandler>(Queues.Select, prefetch: 64);
         }
 
         configure?.Invoke(builder);

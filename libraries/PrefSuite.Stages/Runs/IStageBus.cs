@@ -9,6 +9,16 @@ namespace PrefSuite.Stages.Runs;
 public interface IStageBus
 {
     Task PublishAsync(string queue, IMessage message, string unitId, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes several messages, confirmed together (all are published and confirmed when the task ends).</summary>
+    async Task PublishManyAsync(IReadOnlyList<(string Queue, IMessage Message, string UnitId)> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var (queue, message, unitId) in messages)
+        {
+            await PublishAsync(queue, message, unitId, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
 
 /// <summary>The queues of DESIGN.md, one per stage, plus the events queue the pipeline service consumes.</summary>

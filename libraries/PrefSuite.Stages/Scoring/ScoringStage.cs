@@ -37,7 +37,7 @@ public sealed class ScoringStage
 
     public IReadOnlyList<string> Defaults => _defaults;
 
-    public async Task<ScoreResponse> ScoreAsync(ScoreRequest request, CancellationToken cancellationToken = default)
+    public Task<ScoreResponse> ScoreAsync(ScoreRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Items.Count > MaxItemsPerCall)
@@ -45,7 +45,56 @@ public sealed class ScoringStage
             throw new InvalidRequestException("items", $"has {request.Items.Count} items; at most {MaxItemsPerCall} per call (use ScoreStream)");
         }
 
-        var scorerIds = request.Scorers.Count > 0 ? request.Scorers.ToArray() : [.. _defaults];
+        var items = request.Items.Select(i => new ScoringItem(i.Prompt, i.Response, !i.Truncated)).ToArray();
+        return ScoreItemsAsync(ScorerIds(request.Scorers), items, cancellationToken);
+    }
+
+    /// <summary>The queue step: scores every response of a unit and records the vectors on it.</summary>
+    public async Task<PromptUnit> ScoreUnitAsync(PromptUnit unit, IReadOnlyList<string>? scorers = null, CancellationToken cancellationToken = default) =>
+        (await ScoreUnitsAsync([unit], scorers, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// The queue step for many units at once: their responses are scored together (one cache round trip and one
+    /// scorer batch per scorer), and each unit comes back with its vectors recorded.
+    /// </summary>
+    public async Task<IReadOnlyList<PromptUnit>> ScoreUnitsAsync(IReadOnlyList<PromptUnit> units, IReadOnlyList<string>? scorers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        var items = new List<ScoringItem>();
+        foreach (var unit in units)
+        {
+            ArgumentNullException.ThrowIfNull(unit);
+            var prompt = PromptMapping.Flatten(unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing"));
+            items.AddRange(unit.Responses.Select(r => new ScoringItem(prompt, r.Text, r.FinishReason != "length")));
+        }
+
+        var scored = await ScoreItemsAsync(ScorerIds(scorers ?? []), [.. items], cancellationToken).ConfigureAwait(false);
+        var results = new PromptUnit[units.Count];
+        var next = 0;
+        for (var u = 0; u < units.Count; u++)
+        {
+            var result = units[u].Clone();
+            foreach (var response in result.Responses)
+            {
+                var item = scored.Items[next++];
+                response.Reward = item.Combined;
+                response.RewardsByScorer.Clear();
+                response.RewardsByScorer.Add(item.ByScorer);
+                if (item.ByScorer.FirstOrDefault(v => v.ScorerId == ImplicitRewardScorer.HeadName) is { } implicitVector)
+                {
+                    response.ImplicitReward = implicitVector.Reward;
+                }
+            }
+
+            results[u] = result;
+        }
+
+        return results;
+    }
+
+    private string[] ScorerIds(IReadOnlyList<string> requested)
+    {
+        var scorerIds = requested.Count > 0 ? requested.ToArray() : [.. _defaults];
         for (var i = 0; i < scorerIds.Length; i++)
         {
             if (!_scorers.ContainsKey(scorerIds[i]))
@@ -54,7 +103,11 @@ public sealed class ScoringStage
             }
         }
 
-        var items = request.Items.Select(i => new ScoringItem(i.Prompt, i.Response, !i.Truncated)).ToArray();
+        return scorerIds;
+    }
+
+    private async Task<ScoreResponse> ScoreItemsAsync(string[] scorerIds, ScoringItem[] items, CancellationToken cancellationToken)
+    {
         var response = new ScoreResponse();
         var byScorer = new RewardVector[scorerIds.Length][];
         for (var s = 0; s < scorerIds.Length; s++)
@@ -73,35 +126,6 @@ public sealed class ScoringStage
         }
 
         return response;
-    }
-
-    /// <summary>The queue step: scores every response of a unit and records the vectors on it.</summary>
-    public async Task<PromptUnit> ScoreUnitAsync(PromptUnit unit, IReadOnlyList<string>? scorers = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(unit);
-        var prompt = PromptMapping.Flatten(unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing"));
-        var request = new ScoreRequest();
-        request.Items.Add(unit.Responses.Select(r => new ScoreItem { Prompt = prompt, Response = r.Text, Truncated = r.FinishReason == "length" }));
-        if (scorers is { Count: > 0 })
-        {
-            request.Scorers.Add(scorers);
-        }
-
-        var scored = await ScoreAsync(request, cancellationToken).ConfigureAwait(false);
-        var result = unit.Clone();
-        for (var i = 0; i < result.Responses.Count; i++)
-        {
-            var response = result.Responses[i];
-            response.Reward = scored.Items[i].Combined;
-            response.RewardsByScorer.Clear();
-            response.RewardsByScorer.Add(scored.Items[i].ByScorer);
-            if (scored.Items[i].ByScorer.FirstOrDefault(v => v.ScorerId == ImplicitRewardScorer.HeadName) is { } implicitVector)
-            {
-                response.ImplicitReward = implicitVector.Reward;
-            }
-        }
-
-        return result;
     }
 
     private async Task<(RewardVector[] Vectors, int Hits)> ScoreWithCacheAsync(IRewardScorer scorer, ScoringItem[] items, CancellationToken cancellationToken)

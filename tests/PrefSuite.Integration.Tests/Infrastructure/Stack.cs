@@ -69,15 +69,29 @@ public sealed class Stack : IAsyncDisposable
             channel.Dispose();
         }
 
+        // Every app is stopped even when one fails to: a service left running would consume the next test's queues.
+        var failures = new List<Exception>();
         foreach (var app in Enumerable.Reverse(_apps))
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            try
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+            catch (Exception error)
+            {
+                failures.Add(error);
+            }
         }
 
         if (Directory.Exists(Artifacts))
         {
             Directory.Delete(Artifacts, recursive: true);
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Some services did not stop cleanly.", failures);
         }
     }
 }

@@ -49,7 +49,7 @@ public sealed class RedeliveryTests(Servers servers) : IAsyncLifetime, IDisposab
         await eventsConsumer.StartAsync(CancellationToken.None);
 
         var events = new StageEvents(bus);
-        var selection = new SelectHandler(new SelectionStage(store), events, new RunSpecs(store));
+        var selection = new SelectHandler(new SelectionStage(store), bus, events, new RunSpecs(store));
         var unit = new PromptUnit { RunId = "crash-run", Prompt = spec.Prompts[0] };
         unit.Responses.Add([Scored("2 1", 0.1), Scored("1 2", 1.0)]);
 

@@ -26,7 +26,10 @@ public sealed class ServiceEndpointTests : IDisposable
     private async Task<(WebApplication App, int Grpc, int Http)> StartAsync(Func<string[], WebApplication> build, params string[] extra)
     {
         var (grpc, http) = (FreePort.Next(), FreePort.Next());
-        var app = build([$"--GRPC_PORT={grpc.ToString(CultureInfo.InvariantCulture)}", $"--HTTP_PORT={http.ToString(CultureInfo.InvariantCulture)}", $"--Artifacts:Root={_artifacts}", "--Logging:LogLevel:Default=Warning", .. extra]);
+        var app = build([$"--GRPC_PORT={grpc.ToString(CultureInfo.InvariantCulture)}", $"--HTTP_PORT={http.ToString(CultureInfo.InvariantCulture)}", $"--Artifacts:Root={_artifacts}", "--Logging:LogLevel:Default=Warning",
+            // Queue-less even where .ci/run exported the servers' connection strings: these services must not consume
+            // the queues the messaging tests are using at the same time.
+            "--ConnectionStrings:rabbitmq=", "--ConnectionStrings:redis=", .. extra]);
         await app.StartAsync();
         return (app, grpc, http);
     }

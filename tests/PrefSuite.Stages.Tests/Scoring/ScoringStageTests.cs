@@ -40,6 +40,54 @@ public class ScoringStageTests
     }
 
     [Fact]
+    public async Task UnitsScoredTogetherMatchEachScoredAloneWithOneCacheReadPerScorer()
+    {
+        var truth = new ProgrammaticRewardScorer(new SortingReward());
+        var simulated = new ProgrammaticRewardScorer(new SimulatedSortingReward(new SimulatedRewardModel(0.2, 0, 9)), "s9");
+        var cache = new CountingCache();
+        var together = new ScoringStage([truth, simulated], cache, [truth.Id, simulated.Id]);
+        var alone = new ScoringStage([truth, simulated], new NoRewardCache(), [truth.Id, simulated.Id]);
+        var units = new[] { ("a", "sort 3 1 2 =", new[] { "1 2 3", "3 2 1", "1 3" }), ("b", "sort 5 4 =", new[] { "4 5" }), ("c", "sort 9 7 8 =", new[] { "7 8 9", "9 8 7" }) }
+            .Select(u =>
+            {
+                var unit = new PromptUnit { RunId = "r", Prompt = new Prompt { PromptId = u.Item1, Text = u.Item2 } };
+                unit.Responses.Add(u.Item3.Select(t => new Response { Text = t, FinishReason = "eos" }));
+                return unit;
+            })
+            .ToArray();
+
+        var scored = await together.ScoreUnitsAsync(units);
+
+        Assert.Equal(2, cache.Reads); // one batched read per scorer for all six responses
+        Assert.Equal(units.Select(u => u.Prompt.PromptId), scored.Select(u => u.Prompt.PromptId));
+        for (var u = 0; u < units.Length; u++)
+        {
+            var single = await alone.ScoreUnitAsync(units[u]);
+            Assert.Equal(single.Responses.Select(r => r.Reward.Reward), scored[u].Responses.Select(r => r.Reward.Reward));
+            Assert.Equal(single.Responses.Select(r => r.RewardsByScorer[1].Reward), scored[u].Responses.Select(r => r.RewardsByScorer[1].Reward));
+        }
+
+        Assert.Equal(1.0, scored[2].Responses[0].RewardsByScorer[0].Reward);
+        Assert.True(scored[2].Responses[1].RewardsByScorer[0].Reward < 1.0);
+    }
+
+    private sealed class CountingCache : IRewardCache
+    {
+        private readonly MemoryRewardCache _inner = new();
+
+        public int Reads { get; private set; }
+
+        public Task<byte[]?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return _inner.GetManyAsync(keys, cancellationToken);
+        }
+
+        public Task SetManyAsync(IReadOnlyList<KeyValuePair<string, byte[]>> entries, CancellationToken cancellationToken = default) =>
+            _inner.SetManyAsync(entries, cancellationToken);
+    }
+
+    [Fact]
     public async Task UnknownScorersAndOversizedRequestsAreRefusedByName()
     {
         var stage = new ScoringStage([new ProgrammaticRewardScorer(new SortingReward())], new NoRewardCache());
