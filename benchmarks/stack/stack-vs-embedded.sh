@@ -43,5 +43,9 @@ for replicas in 1 2; do
   echo "stack, $replicas sampling replica(s): ${stack} s (ratio to embedded $(echo "scale=2; $stack / $embedded" | bc))"
   kill -TERM "$apphost"
   wait "$apphost" || true
-  sleep 5
+  # The orchestrator stops the services after the AppHost exits: let them go before the next variant starts.
+  for _ in $(seq 1 120); do
+    pgrep -f 'bin/Release/net10.0/PrefSuite\.[A-Za-z]+Service' >/dev/null || break
+    sleep 1
+  done
 done
