@@ -9,23 +9,33 @@ public sealed record InfrastructureResources(
     IResourceBuilder<IResourceWithConnectionString> RabbitMq,
     IReadOnlyList<IResourceBuilder<IResource>> WaitFor,
     InfrastructureMode Mode,
-    int? EpmdPort = null)
+    int? EpmdPort = null,
+    string? DataFolder = null)
 {
     /// <summary>
-    /// Erlang's port mapper outlives the broker it served; the executables mode stops its private one when the app
-    /// host ends.
+    /// The executables mode leaves two things behind its servers: Erlang's port mapper (it outlives the broker) and the
+    /// servers' data folder. The orchestrator stops the servers only after the AppHost has exited, so a detached helper
+    /// waits for the broker to unregister (up to two minutes), then stops the port mapper and deletes the folder.
     /// </summary>
-    public void StopEpmd()
+    public void CleanUpAfterExit()
     {
-        if (EpmdPort is not { } port)
+        if (EpmdPort is not { } port || DataFolder is null)
         {
             return;
         }
 
-        var start = new System.Diagnostics.ProcessStartInfo("epmd", ["-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-kill"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["ERL_EPMD_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var process = System.Diagnostics.Process.Start(start);
-        process?.WaitForExit(5000);
+        const string Script = """
+            for _ in $(seq 1 120); do
+              epmd -port "$EPMD_PORT" -names 2>/dev/null | grep -q '^name ' || break
+              sleep 1
+            done
+            epmd -port "$EPMD_PORT" -kill >/dev/null 2>&1
+            rm -rf "$DATA_FOLDER"
+            """;
+        var start = new System.Diagnostics.ProcessStartInfo("setsid", ["sh", "-c", Script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["EPMD_PORT"] = start.Environment["ERL_EPMD_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["DATA_FOLDER"] = DataFolder;
+        using var helper = System.Diagnostics.Process.Start(start);
     }
 }
 
@@ -98,7 +108,7 @@ public static class Infrastructure
         var amqpEndpoint = rabbit.GetEndpoint("amqp");
         var redisConnection = builder.AddConnectionString("redis", ReferenceExpression.Create($"{redisEndpoint.Property(EndpointProperty.Host)}:{redisEndpoint.Property(EndpointProperty.Port)}"));
         var rabbitConnection = builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"amqp://guest:guest@{amqpEndpoint.Property(EndpointProperty.Host)}:{amqpEndpoint.Property(EndpointProperty.Port)}/"));
-        return new InfrastructureResources(redisConnection, rabbitConnection, [redis, rabbit], InfrastructureMode.Executables, epmdPort);
+        return new InfrastructureResources(redisConnection, rabbitConnection, [redis, rabbit], InfrastructureMode.Executables, epmdPort, data);
     }
 
     private static int FreePort()

@@ -4,4 +4,4 @@ var builder = DistributedApplication.CreateBuilder(args);
 var infrastructure = Infrastructure.Add(builder);
 Stages.Add(builder, infrastructure);
 builder.Build().Run();
-infrastructure.StopEpmd();
+infrastructure.CleanUpAfterExit();

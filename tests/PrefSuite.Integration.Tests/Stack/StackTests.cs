@@ -174,7 +174,7 @@ public sealed class StackTests(Servers servers) : IAsyncLifetime
     private static async Task<string> RunAsync(string program, IEnumerable<string> arguments, string folder)
     {
         var start = new ProcessStartInfo(program, arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {program} (Node.js 20 and npm are needed for this test).");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {program} (Node.js 18 or later and npm are needed for this test; .ci/run installs them).");
         var output = await process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
