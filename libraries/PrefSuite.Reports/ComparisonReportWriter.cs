@@ -15,12 +15,18 @@ public static class ComparisonReportWriter
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(results);
         var text = new StringBuilder();
+        var cells = ComparisonCell.Summarize(results);
         text.AppendLine(CultureInfo.InvariantCulture, $"starting policy: held-out reward {baseline.MeanReward:F3}, exact match {baseline.SuccessRate:F3}");
+        if (cells.Count > 0 && cells[0].Repeats > 1)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"mean ± standard error over {cells[0].Repeats} repeats");
+        }
+
         text.AppendLine("| variant | N | pairs | sft | chosen | rejected | reward acc. | held-out reward | exact match |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var r in results)
+        foreach (var c in cells)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Variant} | {r.N} | {r.Pairs} | {r.RoutedToSft} | {r.MeanChosenReward:F3} | {r.MeanRejectedReward:F3} | {r.RewardAccuracy:F3} | {r.HeldOutReward:F3} | {r.HeldOutExact:F3} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", Columns(c))} |");
         }
 
         return text.ToString();
@@ -31,29 +37,42 @@ public static class ComparisonReportWriter
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(results);
         Directory.CreateDirectory(folder);
-        var csv = new StringBuilder("variant,n,pairs,routed_to_sft,mean_chosen_reward,mean_rejected_reward,reward_accuracy,heldout_reward,heldout_exact\n");
+        var cells = ComparisonCell.Summarize(results);
+        var csv = new StringBuilder("variant,n,repeat,pairs,routed_to_sft,mean_chosen_reward,mean_rejected_reward,reward_accuracy,heldout_reward,heldout_exact\n");
         foreach (var r in results)
         {
-            csv.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Variant},{r.N},{r.Pairs},{r.RoutedToSft},{r.MeanChosenReward:R},{r.MeanRejectedReward:R},{r.RewardAccuracy:R},{r.HeldOutReward:R},{r.HeldOutExact:R}"));
+            csv.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{r.Variant},{r.N},{r.Repeat},{r.Pairs},{r.RoutedToSft},{r.MeanChosenReward:R},{r.MeanRejectedReward:R},{r.RewardAccuracy:R},{r.HeldOutReward:R},{r.HeldOutExact:R}"));
         }
 
         File.WriteAllText(Path.Combine(folder, "results.csv"), csv.ToString());
-        Plot(folder, "heldout_reward.png", "Held-out ground-truth reward after training", "mean reward", results, r => r.HeldOutReward, baseline.MeanReward);
-        Plot(folder, "reward_accuracy.png", "Reward accuracy in the last epoch", "share of pairs with h > 0", results, r => r.RewardAccuracy, double.NaN);
-        Plot(folder, "heldout_exact.png", "Held-out exact-match rate after training", "exact match", results, r => r.HeldOutExact, baseline.SuccessRate);
+        Plot(folder, "heldout_reward.png", "Held-out ground-truth reward after training", "mean reward", cells, c => c.HeldOutReward, baseline.MeanReward);
+        Plot(folder, "reward_accuracy.png", "Reward accuracy in the last epoch", "share of pairs with h > 0", cells, c => c.RewardAccuracy, double.NaN);
+        Plot(folder, "heldout_exact.png", "Held-out exact-match rate after training", "exact match", cells, c => c.HeldOutExact, baseline.SuccessRate);
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>PrefSuite strategy comparison</title>")
             .Append("<style>body{font-family:sans-serif;max-width:980px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}img{max-width:100%}</style></head><body>")
             .Append("<h1>Strategy comparison</h1><p>Starting policy: held-out reward ").Append(baseline.MeanReward.ToString("F3", CultureInfo.InvariantCulture))
-            .Append(", exact match ").Append(baseline.SuccessRate.ToString("F3", CultureInfo.InvariantCulture)).Append(".</p><table><tr>");
+            .Append(", exact match ").Append(baseline.SuccessRate.ToString("F3", CultureInfo.InvariantCulture)).Append(".</p>");
+        if (cells.Count > 0 && cells[0].Repeats > 1)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>Each cell: mean ± standard error over {cells[0].Repeats} repeats (new samples, training order and random choices each time).</p>");
+        }
+
+        html.Append("<table><tr>");
         foreach (var header in new[] { "variant", "N", "pairs", "SFT", "chosen", "rejected", "reward acc.", "held-out reward", "exact match" })
         {
             html.Append("<th>").Append(header).Append("</th>");
         }
 
         html.Append("</tr>");
-        foreach (var r in results)
+        foreach (var c in cells)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{WebUtility.HtmlEncode(r.Variant)}</td><td>{r.N}</td><td>{r.Pairs}</td><td>{r.RoutedToSft}</td><td>{r.MeanChosenReward:F3}</td><td>{r.MeanRejectedReward:F3}</td><td>{r.RewardAccuracy:F3}</td><td>{r.HeldOutReward:F3}</td><td>{r.HeldOutExact:F3}</td></tr>");
+            html.Append("<tr>");
+            foreach (var column in Columns(c))
+            {
+                html.Append("<td>").Append(WebUtility.HtmlEncode(column)).Append("</td>");
+            }
+
+            html.Append("</tr>");
         }
 
         html.Append("</table>");
@@ -67,16 +86,45 @@ public static class ComparisonReportWriter
         return ["results.csv", "heldout_reward.png", "reward_accuracy.png", "heldout_exact.png", "index.html"];
     }
 
-    private static void Plot(string folder, string file, string title, string y, IReadOnlyList<ComparisonResult> results, Func<ComparisonResult, double> value, double baseline)
+    /// <summary>A cell's columns as text: counts as integers where they are, measures with "± standard error" over repeats.</summary>
+    private static string[] Columns(ComparisonCell c) =>
+    [
+        c.Variant,
+        c.N.ToString(CultureInfo.InvariantCulture),
+        Count(c.Pairs),
+        Count(c.RoutedToSft),
+        c.MeanChosenReward.ToString("F3", CultureInfo.InvariantCulture),
+        c.MeanRejectedReward.ToString("F3", CultureInfo.InvariantCulture),
+        Measure(c.RewardAccuracy),
+        Measure(c.HeldOutReward),
+        Measure(c.HeldOutExact),
+    ];
+
+    private static string Count(double value) =>
+        value.ToString(value == Math.Round(value) ? "F0" : "F1", CultureInfo.InvariantCulture);
+
+    private static string Measure(MeanWithError value) => double.IsFinite(value.StandardError)
+        ? string.Create(CultureInfo.InvariantCulture, $"{value.Mean:F3} ± {value.StandardError:F3}")
+        : value.Mean.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static void Plot(string folder, string file, string title, string y, IReadOnlyList<ComparisonCell> cells, Func<ComparisonCell, MeanWithError> value, double baseline)
     {
         var plot = Charts.New(title, "N (samples per prompt)", y);
         var palette = new ScottPlot.Palettes.Category10();
         var index = 0;
-        foreach (var group in results.GroupBy(r => r.Variant))
+        foreach (var group in cells.GroupBy(c => c.Variant))
         {
-            var points = group.OrderBy(r => r.N).ToArray();
-            var scatter = plot.Add.Scatter(points.Select(p => (double)p.N).ToArray(), points.Select(value).ToArray(), palette.GetColor(index++));
+            var points = group.OrderBy(c => c.N).ToArray();
+            var color = palette.GetColor(index++);
+            var xs = points.Select(p => (double)p.N).ToArray();
+            var ys = points.Select(p => value(p).Mean).ToArray();
+            var scatter = plot.Add.Scatter(xs, ys, color);
             scatter.LegendText = group.Key;
+            if (points.Any(p => double.IsFinite(value(p).StandardError)))
+            {
+                var bars = plot.Add.ErrorBar(xs, ys, points.Select(p => double.IsFinite(value(p).StandardError) ? value(p).StandardError : 0).ToArray());
+                bars.Color = color;
+            }
         }
 
         if (double.IsFinite(baseline))
@@ -87,7 +135,8 @@ public static class ComparisonReportWriter
             line.Color = Charts.Guide;
         }
 
-        plot.Axes.Bottom.SetTicks(results.Select(r => (double)r.N).Distinct().Order().ToArray(), results.Select(r => r.N).Distinct().Order().Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
+        var grid = cells.Select(c => c.N).Distinct().Order().ToArray();
+        plot.Axes.Bottom.SetTicks(grid.Select(n => (double)n).ToArray(), grid.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.ShowLegend(Alignment.LowerRight);
         Charts.Save(plot, folder, file);
     }

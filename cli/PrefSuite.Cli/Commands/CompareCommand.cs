@@ -27,12 +27,13 @@ internal static class CompareCommand
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1.0 };
         var sftSteps = new Option<int>("--sft-steps") { Description = "SFT steps of the default policy when there is none yet.", DefaultValueFactory = _ => 1500 };
         var policy = new Option<string?>("--policy") { Description = "Start from this policy instead of the default one." };
+        var repeats = new Option<int>("--repeats") { Description = "Repeat the whole grid with shifted seeds; cells show mean ± standard error.", DefaultValueFactory = _ => 1 };
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 9 };
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Report folder (default: RUNS/comparisons/<time>)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the table." };
         var command = new Command("compare", "Compare pair constructions (and N) on the same prompts: train each briefly, evaluate on held-out prompts.")
         {
-            runsDir, prompts, grid, variants, epochs, evaluation, noise, flip, temperature, sftSteps, policy, seed, output, quiet,
+            runsDir, prompts, grid, variants, epochs, evaluation, noise, flip, temperature, sftSteps, policy, repeats, seed, output, quiet,
         };
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
@@ -42,6 +43,12 @@ internal static class CompareCommand
             var display = new ProgressDisplay(stdout, parse.GetValue(quiet) ? ProgressMode.Quiet : ProgressMode.Auto);
             var seedValue = parse.GetValue(seed);
             var sampleGrid = CommandRunner.ParseOption("--samples", parse.GetValue(grid)!, t => t.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).Distinct().Order().ToArray());
+            // Checked before the default policy is trained, so a typo costs nothing.
+            RequireAtLeast("--samples (every N)", sampleGrid.Min(), 2);
+            RequireAtLeast("--prompts", parse.GetValue(prompts), 1);
+            RequireAtLeast("--epochs", parse.GetValue(epochs), 1);
+            RequireAtLeast("--evaluation-prompts", parse.GetValue(evaluation), 1);
+            RequireAtLeast("--repeats", parse.GetValue(repeats), 1);
             var chosenVariants = parse.GetValue(variants) is { } list
                 ? CommandRunner.ParseOption("--variants", list, t => t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => ComparisonVariant.Parse(v, seedValue)).ToArray())
                 : ComparisonVariant.Defaults(seedValue);
@@ -58,6 +65,7 @@ internal static class CompareCommand
                     Scorer = scorer,
                     Training = new Models.Training.PreferenceTrainingOptions { Epochs = parse.GetValue(epochs), Seed = seedValue },
                     EvaluationPrompts = parse.GetValue(evaluation),
+                    Repeats = parse.GetValue(repeats),
                     Sampling = new Contracts.V1.SamplingParams { Temperature = parse.GetValue(temperature), MaxNewTokens = 10, Seed = seedValue },
                 }, progress, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
@@ -68,6 +76,14 @@ internal static class CompareCommand
             await stdout.WriteLineAsync($"report: {Path.Combine(folder, "index.html")}").ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static void RequireAtLeast(string option, int value, int minimum)
+    {
+        if (value < minimum)
+        {
+            throw new OptionException($"{option} must be at least {minimum}, not {value}.");
+        }
     }
 
     /// <summary>The runs folder's default policy, trained (demo SFT) the first time, as `prefsuite run` does.</summary>

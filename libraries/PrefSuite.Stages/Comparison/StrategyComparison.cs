@@ -15,10 +15,11 @@ using PrefSuite.Stages.Storage;
 
 namespace PrefSuite.Stages.Comparison;
 
-/// <summary>What one (variant, N) cell of a comparison measured.</summary>
+/// <summary>What one (variant, N) cell of a comparison measured in one repeat.</summary>
 public sealed record ComparisonResult(
     string Variant,
     int N,
+    int Repeat,
     int Pairs,
     int RoutedToSft,
     double MeanChosenReward,
@@ -44,6 +45,12 @@ public sealed record ComparisonSettings
 
     public int EvaluationPrompts { get; init; } = 200;
 
+    /// <summary>
+    /// Independent repeats of the whole grid: repeat r samples with seed + r, trains with seed + r and draws the random
+    /// strategies' choices with their seed + r, so the spread of a cell over repeats shows how much of a difference is luck.
+    /// </summary>
+    public int Repeats { get; init; } = 1;
+
     public SamplingParams Sampling { get; init; } = new() { Temperature = 1, MaxNewTokens = 10, Seed = 9 };
 }
 
@@ -64,23 +71,9 @@ public sealed class StrategyComparison(PolicyStore policies, IArtifactStore stor
             throw new InvalidRequestException("samples", "every N must be at least 2");
         }
 
-        var prompts = settings.Prompts.Select(p => new Prompt { PromptId = p.Id, Text = p.Text }).ToArray();
-        var parameters = settings.Sampling.Clone();
-        parameters.N = maxN;
-        var sampler = new BuiltInSampler(policies);
-        var scoring = new ScoringStage([settings.Scorer], new MemoryRewardCache());
-        var units = new List<PromptUnit>();
-        foreach (var chunk in prompts.Chunk(32))
+        if (settings.Repeats < 1)
         {
-            var (responses, _) = await sampler.SampleAsync(chunk, parameters, new PolicyRef { Checkpoint = settings.Policy }, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var unit = new PromptUnit { RunId = "compare", Prompt = chunk[i] };
-                unit.Responses.Add(responses[i]);
-                units.Add(await scoring.ScoreUnitAsync(unit, cancellationToken: cancellationToken).ConfigureAwait(false));
-            }
-
-            progress.Report(new PipelineProgress("sample+score", units.Count, prompts.Length, string.Empty));
+            throw new InvalidRequestException("repeats", "must be at least 1");
         }
 
         var folder = await policies.ResolveFolderAsync(settings.Policy, cancellationToken).ConfigureAwait(false);
@@ -89,32 +82,65 @@ public sealed class StrategyComparison(PolicyStore policies, IArtifactStore stor
         var evaluationSampling = new SamplingOptions { Seed = Training.TrainingJobRunner.EvaluationSeed };
         var baseline = PolicyEvaluation.Evaluate(reference, heldOut, new SortingReward(), 4, evaluationSampling, cancellationToken);
         var results = new List<ComparisonResult>();
-        var cells = settings.SampleGrid.Count * settings.Variants.Count;
-        foreach (var n in settings.SampleGrid)
+        var cells = settings.Repeats * settings.SampleGrid.Count * settings.Variants.Count;
+        for (var repeat = 0; repeat < settings.Repeats; repeat++)
         {
-            var truncated = units.Select(u => SelectionMapping.ToScoredPrompt(Truncate(u, n))).ToArray();
-            foreach (var variant in settings.Variants)
+            var shift = (ulong)repeat;
+            var units = await SampleAndScoreAsync(settings, maxN, shift, progress, cancellationToken).ConfigureAwait(false);
+            foreach (var n in settings.SampleGrid)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var outcome = DatasetPairSelector.Select(truncated, new SelectOptions { Strategy = variant.Strategy, Dataset = variant.Dataset });
-                var pairs = outcome.Rows.Select(r => new TrainingPair(r.Prompt.Flatten(), r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
-                using var policy = PolicyModel.Load(folder);
-                var history = PreferenceTrainer.Train(policy, reference, pairs, settings.Training with
+                var truncated = units.Select(u => SelectionMapping.ToScoredPrompt(Truncate(u, n))).ToArray();
+                foreach (var variant in settings.Variants)
                 {
-                    Losses = variant.Losses,
-                    CheckpointFolder = null,
-                    ReferenceCacheFolder = store.FullPath(ArtifactPaths.ReferenceCache),
-                }, cancellationToken: cancellationToken);
-                var after = PolicyEvaluation.Evaluate(policy, heldOut, new SortingReward(), 4, evaluationSampling, cancellationToken);
-                var lastEpoch = history.Where(h => h.Epoch == history[^1].Epoch && double.IsFinite(h.RewardAccuracy)).ToArray();
-                results.Add(new ComparisonResult(
-                    variant.Name, n, pairs.Length, outcome.Summary.RoutedToSft, outcome.Summary.MeanChosenReward, outcome.Summary.MeanRejectedReward,
-                    lastEpoch.Length == 0 ? double.NaN : lastEpoch.Average(h => h.RewardAccuracy), after.MeanReward, after.SuccessRate));
-                progress.Report(new PipelineProgress("train+evaluate", results.Count, cells, $"{variant.Name}, N={n}: held-out reward {after.MeanReward:F3}"));
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var strategy = variant.Strategy with { Seed = variant.Strategy.Seed + shift };
+                    var outcome = DatasetPairSelector.Select(truncated, new SelectOptions { Strategy = strategy, Dataset = variant.Dataset });
+                    var pairs = outcome.Rows.Select(r => new TrainingPair(r.Prompt.Flatten(), r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+                    using var policy = PolicyModel.Load(folder);
+                    var history = PreferenceTrainer.Train(policy, reference, pairs, settings.Training with
+                    {
+                        Losses = variant.Losses,
+                        Seed = settings.Training.Seed + shift,
+                        CheckpointFolder = null,
+                        ReferenceCacheFolder = store.FullPath(ArtifactPaths.ReferenceCache),
+                    }, cancellationToken: cancellationToken);
+                    var after = PolicyEvaluation.Evaluate(policy, heldOut, new SortingReward(), 4, evaluationSampling, cancellationToken);
+                    var lastEpoch = history.Where(h => h.Epoch == history[^1].Epoch && double.IsFinite(h.RewardAccuracy)).ToArray();
+                    results.Add(new ComparisonResult(
+                        variant.Name, n, repeat, pairs.Length, outcome.Summary.RoutedToSft, outcome.Summary.MeanChosenReward, outcome.Summary.MeanRejectedReward,
+                        lastEpoch.Length == 0 ? double.NaN : lastEpoch.Average(h => h.RewardAccuracy), after.MeanReward, after.SuccessRate));
+                    progress.Report(new PipelineProgress("train+evaluate", results.Count, cells, $"{variant.Name}, N={n}, repeat {repeat + 1}: held-out reward {after.MeanReward:F3}"));
+                }
             }
         }
 
         return (baseline, results);
+    }
+
+    /// <summary>Every prompt sampled maxN times (seed shifted by the repeat) and scored.</summary>
+    private async Task<List<PromptUnit>> SampleAndScoreAsync(ComparisonSettings settings, int maxN, ulong shift, IProgress<PipelineProgress> progress, CancellationToken cancellationToken)
+    {
+        var prompts = settings.Prompts.Select(p => new Prompt { PromptId = p.Id, Text = p.Text }).ToArray();
+        var parameters = settings.Sampling.Clone();
+        parameters.N = maxN;
+        parameters.Seed += shift;
+        var sampler = new BuiltInSampler(policies);
+        var scoring = new ScoringStage([settings.Scorer], new MemoryRewardCache());
+        var units = new List<PromptUnit>();
+        foreach (var chunk in prompts.Chunk(32))
+        {
+            var (responses, _) = await sampler.SampleAsync(chunk, parameters, new PolicyRef { Checkpoint = settings.Policy }, cancellationToken).ConfigureAwait(false);
+            var unscored = chunk.Select((prompt, i) =>
+            {
+                var unit = new PromptUnit { RunId = "compare", Prompt = prompt };
+                unit.Responses.Add(responses[i]);
+                return unit;
+            }).ToArray();
+            units.AddRange(await scoring.ScoreUnitsAsync(unscored, cancellationToken: cancellationToken).ConfigureAwait(false));
+            progress.Report(new PipelineProgress("sample+score", units.Count, prompts.Length, string.Empty));
+        }
+
+        return units;
     }
 
     private static PromptUnit Truncate(PromptUnit unit, int n)
