@@ -137,7 +137,8 @@ public static class ComparisonReportWriter
 
         var grid = cells.Select(c => c.N).Distinct().Order().ToArray();
         plot.Axes.Bottom.SetTicks(grid.Select(n => (double)n).ToArray(), grid.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
-        plot.ShowLegend(Alignment.LowerRight);
+        // Outside the data area: six variants' lines fill the plot, and an inside legend hides some of them.
+        plot.ShowLegend(Edge.Right);
         Charts.Save(plot, folder, file);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using PrefSuite.Stages.Runs;
@@ -9,7 +8,7 @@ namespace PrefSuite.Cli.Runs;
 /// <summary>How run progress is shown.</summary>
 public enum ProgressMode
 {
-    /// <summary>Progress bars on an interactive terminal, one line per stage milestone otherwise.</summary>
+    /// <summary>A live stage table with a bar per stage on an interactive terminal, one line per stage milestone otherwise.</summary>
     Auto,
 
     /// <summary>Only the final summary.</summary>
@@ -19,9 +18,10 @@ public enum ProgressMode
     JsonLines,
 }
 
-/// <summary>Shows pipeline progress: Spectre.Console bars (a bar per stage, the training loss in its label) or plain lines.</summary>
+/// <summary>Shows pipeline progress: a live Spectre.Console stage table on a terminal, plain lines or JSON lines otherwise.</summary>
 public sealed class ProgressDisplay(TextWriter output, ProgressMode mode)
 {
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(250);
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public async Task<T> RunAsync<T>(Func<IProgress<PipelineProgress>, Task<T>> work)
@@ -29,22 +29,20 @@ public sealed class ProgressDisplay(TextWriter output, ProgressMode mode)
         ArgumentNullException.ThrowIfNull(work);
         if (mode == ProgressMode.Auto && ReferenceEquals(output, Console.Out) && AnsiConsole.Profile.Capabilities.Interactive)
         {
+            var table = new StageTable();
             T result = default!;
-            await AnsiConsole.Progress()
+            await AnsiConsole.Live(table.Render(AnsiConsole.Profile.Width))
                 .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
-                    var tasks = new ConcurrentDictionary<string, ProgressTask>(StringComparer.Ordinal);
-                    result = await work(new Sink(p =>
+                    var running = Task.Run(() => work(new Sink(table.Update)));
+                    while (!running.IsCompleted)
                     {
-                        var task = tasks.GetOrAdd(p.Stage, stage => context.AddTask(stage, maxValue: Math.Max(1, p.Total)));
-                        task.MaxValue = Math.Max(1, p.Total);
-                        task.Value = p.Done;
-                        task.Description = p.Training is { } t && t.Step > 0
-                            ? string.Create(CultureInfo.InvariantCulture, $"{p.Stage} loss {t.Loss:F3}{(double.IsFinite(t.RewardAccuracy) ? $" acc {t.RewardAccuracy:F2}" : string.Empty)}")
-                            : p.Stage;
-                    })).ConfigureAwait(false);
+                        await Task.WhenAny(running, Task.Delay(RefreshInterval)).ConfigureAwait(false);
+                        context.UpdateTarget(table.Render(AnsiConsole.Profile.Width));
+                    }
+
+                    result = await running.ConfigureAwait(false);
                 }).ConfigureAwait(false);
             return result;
         }
