@@ -21,6 +21,7 @@ public static class PrefSuiteCli
         root.Subcommands.Add(AugmentCommand.Create());
         root.Subcommands.Add(DenoiseCommand.Create());
         root.Subcommands.Add(StageCommands.Train());
+        root.Subcommands.Add(InfoCommand.Create());
         return root;
     }
 
