@@ -33,7 +33,7 @@ internal static class InfoCommand
         }
         catch (Exception failure) when (failure is DllNotFoundException or TypeInitializationException or OnnxRuntimeException)
         {
-            return $"not loadable here ({failure.GetBaseException().Message})";
+            return $"not loadable here ({failure.GetBaseException().Message.Split('\n')[0].Trim()})";
         }
     }
 }
