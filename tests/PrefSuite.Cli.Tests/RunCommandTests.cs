@@ -118,6 +118,22 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task ARunLargerThanOneSampleCallBuildsItsDataset()
+    {
+        // 1,100 prompts: more than the Sample RPC takes at once (1,024), which once refused the whole run.
+        using var cli = new CliHarness();
+        var (code, output, error) = await cli.RunAsync(
+            "run", "--runs-dir", cli.PathOf("runs"), "--run-id", "big", "--prompts", "1100", "--samples", "2", "--sft-steps", "20",
+            "--no-train", "--skip-denoise", "--no-report", "--quiet");
+        Assert.True(code == 0, error + output);
+        Assert.Equal(1100, Directory.GetFiles(cli.PathOf("runs/runs/big/sampled")).Length);
+        var run = Run.Parser.ParseFrom(File.ReadAllBytes(cli.PathOf("runs/runs/big/run.pb")));
+        Assert.Equal(RunState.Succeeded, run.State);
+        Assert.Equal(run.Selection.Kept, File.ReadAllLines(cli.PathOf("runs/runs/big/pairs.jsonl")).Length);
+        Assert.InRange(run.Selection.CandidatePairs, 1, 1100);
+    }
+
+    [Fact]
     public async Task CompareTrainsEveryVariantAndWritesATableAndPlots()
     {
         using var cli = new CliHarness();

@@ -7,6 +7,9 @@ namespace PrefSuite.Stages.Runs;
 /// <summary>Checks a run spec and fills what it leaves out: the same rules for the stack and the embedded pipeline.</summary>
 public static class RunSpecValidation
 {
+    /// <summary>Prompts one run may hold. The embedded pipeline samples them in chunks and the stack one queue message each.</summary>
+    public const int MaxPrompts = 1_000_000;
+
     /// <summary>Validates (errors name the field), materialises demo prompts, fills sampling defaults and the run id.</summary>
     public static RunSpec Normalize(RunSpec spec, TimeProvider time)
     {
@@ -24,10 +27,15 @@ public static class RunSpecValidation
                 throw new InvalidRequestException("prompts", "give prompts or demo_prompts");
             }
 
+            if (spec.DemoPrompts > MaxPrompts)
+            {
+                throw new InvalidRequestException("demo_prompts", $"is {spec.DemoPrompts}; at most {MaxPrompts} per run");
+            }
+
             spec.Prompts.Add(SortingTask.Prompts(spec.DemoPrompts, spec.DemoSeed).Select(p => new Prompt { PromptId = p.Id, Text = p.Text }));
         }
 
-        spec.Sampling = Sampling.SamplingStage.Validate(spec.Prompts, spec.Sampling);
+        spec.Sampling = Sampling.SamplingStage.Validate(spec.Prompts, spec.Sampling, MaxPrompts, "per run");
         Mapping.SelectionMapping.ToOptions(spec.Strategy);
         Mapping.SelectionMapping.ToOptions(spec.Dataset);
         if (spec.EvaluationPrompts < 0)

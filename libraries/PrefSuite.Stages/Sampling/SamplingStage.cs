@@ -67,8 +67,12 @@ public sealed class SamplingStage(IResponseSampler sampler)
         return results;
     }
 
-    /// <summary>Checks a request and fills defaults; errors name the field.</summary>
-    public static SamplingParams Validate(IReadOnlyList<Prompt> prompts, SamplingParams? parameters)
+    /// <summary>Checks a Sample call and fills defaults; errors name the field.</summary>
+    public static SamplingParams Validate(IReadOnlyList<Prompt> prompts, SamplingParams? parameters) =>
+        Validate(prompts, parameters, MaxPromptsPerCall, "per call (use SampleStream or the pipeline for more)");
+
+    /// <summary>Checks prompts and sampling parameters with a limit on the prompts' count; errors name the field.</summary>
+    public static SamplingParams Validate(IReadOnlyList<Prompt> prompts, SamplingParams? parameters, int maxPrompts, string limitScope)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0)
@@ -76,9 +80,9 @@ public sealed class SamplingStage(IResponseSampler sampler)
             throw new InvalidRequestException("prompts", "is empty");
         }
 
-        if (prompts.Count > MaxPromptsPerCall)
+        if (prompts.Count > maxPrompts)
         {
-            throw new InvalidRequestException("prompts", $"has {prompts.Count} prompts; at most {MaxPromptsPerCall} per call (use SampleStream or the pipeline for more)");
+            throw new InvalidRequestException("prompts", $"has {prompts.Count} prompts; at most {maxPrompts} {limitScope}");
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
