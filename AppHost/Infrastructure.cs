@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 
 namespace PrefSuite.AppHost;
 
@@ -69,7 +67,7 @@ public static class Infrastructure
         var data = Path.Combine(builder.Configuration["Infrastructure:DataRoot"] ?? Path.Combine(Path.GetTempPath(), "prefsuite-apphost"), Guid.NewGuid().ToString("N")[..8]);
         var redisData = Directory.CreateDirectory(Path.Combine(data, "redis")).FullName;
         var redis = builder.AddExecutable("redis-server", InfrastructureModes.RedisServer, redisData)
-            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false, targetPort: FreePort())
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false, targetPort: FreePorts.Next())
             .WithArgs(context =>
             {
                 var endpoint = ((IResourceWithEndpoints)context.Resource).GetEndpoint("tcp");
@@ -89,13 +87,13 @@ public static class Infrastructure
         File.WriteAllText(Path.Combine(rabbitHome, "enabled_plugins"), string.Empty);
         File.WriteAllText(Path.Combine(rabbitHome, "rabbitmq.conf"), "loopback_users = none\n");
         var node = "prefsuite-" + Guid.NewGuid().ToString("N")[..6];
-        var epmdPort = FreePort();
+        var epmdPort = FreePorts.Next();
         var rabbit = builder.AddExecutable("rabbitmq-server", InfrastructureModes.RabbitMqServer, rabbitHome)
-            .WithEndpoint(name: "amqp", scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false, targetPort: FreePort())
+            .WithEndpoint(name: "amqp", scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false, targetPort: FreePorts.Next())
             .WithEnvironment("HOME", rabbitHome)
             .WithEnvironment("RABBITMQ_NODENAME", $"{node}@localhost")
             .WithEnvironment("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
-            .WithEnvironment("RABBITMQ_DIST_PORT", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("RABBITMQ_DIST_PORT", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("ERL_EPMD_PORT", epmdPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(rabbitHome, "mnesia"))
             .WithEnvironment("RABBITMQ_LOG_BASE", Path.Combine(rabbitHome, "log"))
@@ -109,12 +107,5 @@ public static class Infrastructure
         var redisConnection = builder.AddConnectionString("redis", ReferenceExpression.Create($"{redisEndpoint.Property(EndpointProperty.Host)}:{redisEndpoint.Property(EndpointProperty.Port)}"));
         var rabbitConnection = builder.AddConnectionString("rabbitmq", ReferenceExpression.Create($"amqp://guest:guest@{amqpEndpoint.Property(EndpointProperty.Host)}:{amqpEndpoint.Property(EndpointProperty.Port)}/"));
         return new InfrastructureResources(redisConnection, rabbitConnection, [redis, rabbit], InfrastructureMode.Executables, epmdPort, data);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -23,18 +23,75 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
 
     public string Queue => queue;
 
+    /// <summary>
+    /// Consumes until shutdown. A lost channel or consumer — the broker closed the channel, cancelled the consumer
+    /// because its queue was deleted, or the connection dropped — is opened again with backoff (0.25 s doubling to 30 s):
+    /// a consumer never dies quietly while its host lives on. Unacked deliveries of a lost channel return to the queue.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await ConsumeUntilStoppedOrLostAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                failures++;
+                LogCannotConsume(logger, queue, failures, error);
+            }
+
+            try
+            {
+                await Task.Delay(Backoff(failures), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The wait before consuming again after <paramref name="failures"/> failed tries in a row.</summary>
+    internal static TimeSpan Backoff(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Max(0, failures - 1))));
+
+    /// <summary>One channel's life: true when it ended in a graceful shutdown, false when the channel or consumer was lost.</summary>
+    private async Task<bool> ConsumeUntilStoppedOrLostAsync(CancellationToken stoppingToken)
     {
         var conn = await connection.GetAsync(stoppingToken).ConfigureAwait(false);
         var channel = await conn.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: concurrency), stoppingToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            channel.ChannelShutdownAsync += (_, args) =>
+            {
+                lost.TrySetResult($"channel closed: {args.ReplyCode} {args.ReplyText}");
+                return Task.CompletedTask;
+            };
+
             // A dead-letter queue is declared with its stage queue.
             var stageQueue = queue.EndsWith(".dead", StringComparison.Ordinal) ? queue[..^".dead".Length] : queue;
             await QueueTopology.DeclareAsync(channel, stageQueue, connection.Options.DeliveryLimit, stoppingToken).ConfigureAwait(false);
 
             await channel.BasicQosAsync(0, prefetch, false, stoppingToken).ConfigureAwait(false);
             var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.UnregisteredAsync += (_, _) =>
+            {
+                lost.TrySetResult("consumer cancelled by the broker (was its queue deleted?)");
+                return Task.CompletedTask;
+            };
             var batching = handler is IBatchQueueHandler batcher ? Channel.CreateUnbounded<Delivery>() : null;
             var batchLoop = batching is null ? Task.CompletedTask : Task.Run(() => BatchLoopAsync(channel, (IBatchQueueHandler)handler, batching.Reader), CancellationToken.None);
             consumer.ReceivedAsync += (_, delivery) =>
@@ -53,28 +110,63 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
 
                 // Arrived after shutdown began: hand it back to the broker.
                 Interlocked.Decrement(ref _inFlight);
-                return channel.BasicNackAsync(item.Tag, multiple: false, requeue: true, CancellationToken.None).AsTask();
+                return SettleAsync(channel, item.Tag, ack: false, requeue: true);
             };
             var tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, stoppingToken).ConfigureAwait(false);
             LogConsuming(logger, queue, prefetch);
-            try
+            var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (stoppingToken.Register(() => stopping.TrySetResult()))
             {
-                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Graceful shutdown: stop taking messages; those in hand finish (StopAsync bounds the wait).
+                await Task.WhenAny(stopping.Task, lost.Task).ConfigureAwait(false);
             }
 
-            await channel.BasicCancelAsync(tag, noWait: false, CancellationToken.None).ConfigureAwait(false);
+            var stopped = stoppingToken.IsCancellationRequested;
+            if (stopped)
+            {
+                // Graceful shutdown: stop taking messages; those in hand finish (StopAsync bounds the wait).
+                if (channel.IsOpen)
+                {
+                    await channel.BasicCancelAsync(tag, noWait: false, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                LogLost(logger, queue, await lost.Task.ConfigureAwait(false));
+            }
+
             batching?.Writer.TryComplete();
             await batchLoop.ConfigureAwait(false);
-            while (Volatile.Read(ref _inFlight) > 0 && !_hardStop.IsCancellationRequested)
+            while (stopped && Volatile.Read(ref _inFlight) > 0 && !_hardStop.IsCancellationRequested)
             {
                 await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
             }
 
-            await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            if (channel.IsOpen)
+            {
+                await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return stopped;
+        }
+    }
+
+    /// <summary>Acks or nacks a delivery; on a channel already lost there is nothing to settle (the broker requeued it).</summary>
+    private static async Task SettleAsync(IChannel channel, ulong tag, bool ack, bool requeue = false)
+    {
+        try
+        {
+            if (ack)
+            {
+                await channel.BasicAckAsync(tag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await channel.BasicNackAsync(tag, multiple: false, requeue, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception error) when (error is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
+        {
+            // The channel closed under us: its unacked deliveries are redelivered to the next consumer.
         }
     }
 
@@ -119,11 +211,11 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         try
         {
             await handler.HandleAsync(message, _hardStop.Token).ConfigureAwait(false);
-            await channel.BasicAckAsync(delivery.Tag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+            await SettleAsync(channel, delivery.Tag, ack: true).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
         {
-            await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
+            await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -153,12 +245,12 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                 LogReportFailed(logger, queue, message.UnitId, reportError);
             }
 
-            await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: false, CancellationToken.None).ConfigureAwait(false);
+            await SettleAsync(channel, delivery.Tag, ack: false, requeue: false).ConfigureAwait(false);
         }
         else
         {
             LogRetrying(logger, queue, message.UnitId, message.DeliveryCount + 1, error);
-            await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
+            await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
         }
     }
 
@@ -193,7 +285,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                 await batcher.HandleBatchAsync(batch.Select(d => d.Message).ToArray(), _hardStop.Token).ConfigureAwait(false);
                 foreach (var delivery in batch)
                 {
-                    await channel.BasicAckAsync(delivery.Tag, multiple: false, CancellationToken.None).ConfigureAwait(false);
+                    await SettleAsync(channel, delivery.Tag, ack: true).ConfigureAwait(false);
                     Interlocked.Decrement(ref _inFlight);
                 }
             }
@@ -201,7 +293,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             {
                 foreach (var delivery in batch)
                 {
-                    await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true, CancellationToken.None).ConfigureAwait(false);
+                    await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
                     Interlocked.Decrement(ref _inFlight);
                 }
             }
@@ -227,6 +319,12 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         string text => text,
         _ => null,
     } : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: consumer lost ({Reason}); consuming again")]
+    private static partial void LogLost(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Queue}: cannot consume (try {Failures}); trying again")]
+    private static partial void LogCannotConsume(ILogger logger, string queue, int failures, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue} (prefetch {Prefetch})")]
     private static partial void LogConsuming(ILogger logger, string queue, int prefetch);

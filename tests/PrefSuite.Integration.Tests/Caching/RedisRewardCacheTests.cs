@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PrefSuite.AppHost;
 using PrefSuite.Caching;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Integration.Tests.Infrastructure;
@@ -53,7 +54,7 @@ public class RedisRewardCacheTests(Servers servers)
     [Fact]
     public async Task RedisStoppedMidRunMeansRecomputationNeverAFailure()
     {
-        var port = FreePort.Next();
+        var port = FreePorts.Next();
         using var server = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]) { RedirectStandardOutput = true })!;
         try
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PrefSuite.AppHost;
 using RabbitMQ.Client;
 
 namespace PrefSuite.Integration.Tests.Infrastructure;
@@ -33,14 +34,14 @@ public sealed class Servers : IAsyncLifetime
         }
 
         _startedIn = Path.Combine(Path.GetTempPath(), "prefsuite-it-" + Guid.NewGuid().ToString("N")[..8]);
-        var redisPort = FreePort.Next();
-        var amqpPort = FreePort.Next();
+        var redisPort = FreePorts.Next();
+        var amqpPort = FreePorts.Next();
         var env = new Dictionary<string, string>
         {
             ["PREFSUITE_REDIS_PORT"] = redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_AMQP_PORT"] = amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["PREFSUITE_EPMD_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["PREFSUITE_DIST_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PREFSUITE_EPMD_PORT"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PREFSUITE_DIST_PORT"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_NODE"] = "prefsuite-it-" + Guid.NewGuid().ToString("N")[..6],
         };
         _env = env;
@@ -60,15 +61,30 @@ public sealed class Servers : IAsyncLifetime
     }
 
     /// <summary>Deletes every PrefSuite queue so a test starts from an empty broker.</summary>
+    /// <summary>
+    /// Empties the suite's queues for the next test. Purged, not deleted: RabbitMQ 3.10 finishes deleting a quorum queue
+    /// after the delete returns, and a declare racing that shutdown can bind to the dying queue (a message published then
+    /// is lost, a consumer's channel crashes with noproc). Every test declares the same arguments (delivery limit 3).
+    /// </summary>
     public async Task ResetQueuesAsync()
     {
         var factory = new ConnectionFactory { Uri = new Uri(RabbitMq) };
         await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
         foreach (var queue in new[] { "prefsuite.sample", "prefsuite.score", "prefsuite.denoise", "prefsuite.select", "prefsuite.train", "prefsuite.events", "prefsuite.test" })
         {
-            await channel.QueueDeleteAsync(queue);
-            await channel.QueueDeleteAsync(queue + ".dead");
+            foreach (var name in new[] { queue, queue + ".dead" })
+            {
+                // A missing queue closes the channel (NOT_FOUND): one channel per queue.
+                await using var channel = await connection.CreateChannelAsync();
+                try
+                {
+                    await channel.QueuePurgeAsync(name);
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+                {
+                    // Not declared yet: nothing to empty.
+                }
+            }
         }
     }
 

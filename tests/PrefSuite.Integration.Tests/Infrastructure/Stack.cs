@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using PrefSuite.AppHost;
 
 namespace PrefSuite.Integration.Tests.Infrastructure;
 
@@ -34,7 +35,7 @@ public sealed class Stack : IAsyncDisposable
         };
         foreach (var (name, build) in builders)
         {
-            var ports = (FreePort.Next(), FreePort.Next());
+            var ports = (FreePorts.Next(), FreePorts.Next());
             stack._ports[name] = ports;
             var app = build(
             [
@@ -48,8 +49,18 @@ public sealed class Stack : IAsyncDisposable
                 $"--Pipeline:DefaultPolicySftSteps={defaultPolicySftSteps.ToString(CultureInfo.InvariantCulture)}",
                 $"--Logging:LogLevel:Default={Environment.GetEnvironmentVariable("PREFSUITE_TEST_LOG") ?? "Warning"}",
             ]);
-            await app.StartAsync();
+            // Added before starting: a service that fails half-way (a port taken) may already run its queue consumers,
+            // and every service started must be stopped, or it would consume the next test's queues.
             stack._apps.Add(app);
+            try
+            {
+                await app.StartAsync();
+            }
+            catch
+            {
+                await stack.DisposeAsync();
+                throw;
+            }
         }
 
         return stack;
@@ -73,6 +84,7 @@ public sealed class Stack : IAsyncDisposable
         var failures = new List<Exception>();
         foreach (var app in Enumerable.Reverse(_apps))
         {
+            // StopAsync of an app that never finished starting stops what did start.
             try
             {
                 await app.StopAsync();

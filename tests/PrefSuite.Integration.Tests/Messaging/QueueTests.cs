@@ -72,6 +72,56 @@ public class QueueTests(Servers servers) : IAsyncLifetime
         Assert.True(await EventuallyAsync(() => CountAsync(servers.RabbitMq, Queue + ".dead").Result == 1));
     }
 
+    [Fact]
+    public async Task AConsumerWhoseQueueWasDeletedConsumesAgain()
+    {
+        await using var connection = Connection(servers.RabbitMq);
+        await using var bus = new RabbitMqStageBus(connection);
+        var handler = new Recording();
+        using var consumer = Consumer(Queue, handler, connection);
+        await consumer.StartAsync(CancellationToken.None);
+        await bus.PublishAsync(Queue, new StageEvent { RunId = "r", Stage = "before" }, "r/p/before");
+        Assert.True(await EventuallyAsync(() => handler.Messages.Count == 1));
+
+        // Deleting the queue cancels its consumer at the broker; the consumer declares the queue again and resumes.
+        var factory = new ConnectionFactory { Uri = new Uri(servers.RabbitMq) };
+        await using (var admin = await factory.CreateConnectionAsync())
+        await using (var channel = await admin.CreateChannelAsync())
+        {
+            await channel.QueueDeleteAsync(Queue);
+        }
+
+        Assert.True(await EventuallyAsync(() => ConsumersAsync(servers.RabbitMq, Queue).Result == 1), "the consumer did not come back");
+
+        // RabbitMQ 3.10 finishes deleting a quorum queue after the delete returns; a message published into the dying
+        // queue is lost with it, so publish again until one arrives (each has its own unit id).
+        var received = false;
+        for (var attempt = 0; attempt < 5 && !received; attempt++)
+        {
+            await bus.PublishAsync(Queue, new StageEvent { RunId = "r", Stage = "after" }, $"r/p/after-{attempt}");
+            received = await EventuallyAsync(() => handler.Messages.Any(m => ProtoMessages.Parse<StageEvent>(m).Stage == "after"), seconds: 4);
+        }
+
+        Assert.True(received, "nothing was consumed after the queue came back");
+        await consumer.StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Consumers of a queue; 0 when it does not exist.</summary>
+    internal static async Task<uint> ConsumersAsync(string uri, string queue)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(uri) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
+    }
+
     internal static async Task<uint> CountAsync(string uri, string queue)
     {
         var factory = new ConnectionFactory { Uri = new Uri(uri) };

@@ -2,8 +2,8 @@ using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using PrefSuite.AppHost;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Integration.Tests.Infrastructure;
 using PrefSuite.Models.Policy;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Storage;
@@ -25,12 +25,21 @@ public sealed class ServiceEndpointTests : IDisposable
 
     private async Task<(WebApplication App, int Grpc, int Http)> StartAsync(Func<string[], WebApplication> build, params string[] extra)
     {
-        var (grpc, http) = (FreePort.Next(), FreePort.Next());
+        var (grpc, http) = (FreePorts.Next(), FreePorts.Next());
         var app = build([$"--GRPC_PORT={grpc.ToString(CultureInfo.InvariantCulture)}", $"--HTTP_PORT={http.ToString(CultureInfo.InvariantCulture)}", $"--Artifacts:Root={_artifacts}", "--Logging:LogLevel:Default=Warning",
             // Queue-less even where .ci/run exported the servers' connection strings: these services must not consume
             // the queues the messaging tests are using at the same time.
             "--ConnectionStrings:rabbitmq=", "--ConnectionStrings:redis=", .. extra]);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         return (app, grpc, http);
     }
 
