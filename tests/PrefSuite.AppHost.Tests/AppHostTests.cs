@@ -33,10 +33,12 @@ public class AppHostTests
             var pipelineAddress = app.GetEndpoint("pipeline", "grpc").ToString();
             using var output = new StringWriter();
             using var error = new StringWriter();
+            using var runLimit = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // a stuck run fails the test instead of hanging CI
             var code = await PrefSuite.Cli.PrefSuiteCli.RunAsync(
                 ["run", "--stack", pipelineAddress, "--runs-dir", artifacts, "--run-id", "apphost-run", "--prompts", "8", "--samples", "8", "--seed", "2", "--epochs", "1", "--batch-size", "8", "--evaluation-prompts", "0"],
                 output,
-                error);
+                error,
+                runLimit.Token);
             Assert.True(code == 0, $"{error}\n{output}");
             Assert.Contains("run apphost-run: SUCCEEDED", output.ToString(), StringComparison.Ordinal);
             Assert.Contains("sample", output.ToString(), StringComparison.Ordinal);
