@@ -33,6 +33,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 if (await ConsumeUntilStoppedOrLostAsync(stoppingToken).ConfigureAwait(false))
@@ -40,7 +41,8 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                     return;
                 }
 
-                failures = 0;
+                // Lost after a good while: try again at once; lost again and again: back off as after failures.
+                failures = Stopwatch.GetElapsedTime(started) > StableConsumption ? 0 : failures + 1;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -62,6 +64,8 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             }
         }
     }
+
+    private static readonly TimeSpan StableConsumption = TimeSpan.FromSeconds(30);
 
     /// <summary>The wait before consuming again after <paramref name="failures"/> failed tries in a row.</summary>
     internal static TimeSpan Backoff(int failures) =>
