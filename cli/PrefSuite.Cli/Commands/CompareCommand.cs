@@ -27,7 +27,7 @@ internal static class CompareCommand
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1.0 };
         var sftSteps = new Option<int>("--sft-steps") { Description = "SFT steps of the default policy when there is none yet.", DefaultValueFactory = _ => 1500 };
         var policy = new Option<string?>("--policy") { Description = "Start from this policy instead of the default one." };
-        var repeats = new Option<int>("--repeats") { Description = "Repeat the whole grid with shifted seeds; cells show mean ± standard error.", DefaultValueFactory = _ => 1 };
+        var repeats = new Option<int>("--repeats") { Description = "Runs of the whole grid with shifted seeds; cells show mean ± standard error (1: a quick look, no error bars).", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 9 };
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Report folder (default: RUNS/comparisons/<time>)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the table." };
