@@ -24,4 +24,7 @@ public interface IBatchQueueHandler : IQueueHandler
     int MaxBatch { get; }
 
     Task HandleBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken);
+
+    /// <summary>One message (as when a failed batch is retried message by message) is a batch of one.</summary>
+    Task IQueueHandler.HandleAsync(QueueMessage message, CancellationToken cancellationToken) => HandleBatchAsync([message], cancellationToken);
 }

@@ -26,8 +26,6 @@ public sealed class DenoiseUnitHandler(IStageBus bus, StageEvents events, RunSpe
         await bus.PublishManyAsync(outgoing, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) => HandleBatchAsync([message], cancellationToken);
-
     public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken) =>
         events.UnitFailedAsync("denoise", message?.UnitId ?? string.Empty, failure, cancellationToken);
 }

@@ -9,9 +9,6 @@ public sealed class StageEventConsumer(RunCoordinator coordinator) : IBatchQueue
 {
     public int MaxBatch => 64;
 
-    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) =>
-        coordinator.OnEventAsync(ProtoMessages.Parse<StageEvent>(message), cancellationToken);
-
     public Task HandleBatchAsync(IReadOnlyList<QueueMessage> messages, CancellationToken cancellationToken) =>
         coordinator.OnEventsAsync(messages.Select(ProtoMessages.Parse<StageEvent>).ToArray(), cancellationToken);
 

@@ -37,8 +37,6 @@ public sealed class ScoreUnitHandler(ScoringStageProvider stages, IStageBus bus,
         await bus.PublishManyAsync(outgoing, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) => HandleBatchAsync([message], cancellationToken);
-
     public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken) =>
         events.UnitFailedAsync("score", message?.UnitId ?? string.Empty, failure, cancellationToken);
 }

@@ -31,8 +31,6 @@ public sealed class SampleUnitHandler(SamplingStage stage, IStageBus bus, StageE
         await bus.PublishManyAsync(outgoing, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) => HandleBatchAsync([message], cancellationToken);
-
     public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken) =>
         events.UnitFailedAsync("sample", message?.UnitId ?? string.Empty, failure, cancellationToken);
 }

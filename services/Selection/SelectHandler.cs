@@ -43,8 +43,6 @@ public sealed class SelectHandler(SelectionStage stage, IStageBus bus, StageEven
         }
     }
 
-    public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken) => HandleBatchAsync([message], cancellationToken);
-
     public Task OnGiveUpAsync(QueueMessage message, Exception failure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -3,9 +3,14 @@ using System.Text.Json;
 
 namespace PrefSuite.Data.Formats;
 
-/// <summary>Reads a JSONL file line by line; blank lines are skipped, a line that is not JSON is an error naming it.</summary>
+/// <summary>
+/// JSONL: reads a file line by line (blank lines skipped, a line that is not JSON is an error naming it) and writes one
+/// compact object per line.
+/// </summary>
 public static class JsonLines
 {
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The largest line accepted: guards against a binary or a single-line giant file.</summary>
     public const int MaxLineLength = 64 * 1024 * 1024;
 
@@ -49,5 +54,25 @@ public static class JsonLines
             var reason = error.Message.Split(" LineNumber:", 2)[0].TrimEnd('.');
             throw new DataFormatException(path, lineNumber, null, $"not valid JSON at character {error.BytePositionInLine + 1}: {reason}{hint}");
         }
+    }
+
+    /// <summary>Writes each item as one line, <paramref name="write"/> producing its object.</summary>
+    public static async Task WriteAsync<T>(Stream stream, IEnumerable<T> items, Action<Utf8JsonWriter, T> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(write);
+        foreach (var item in items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+            {
+                write(writer, item);
+            }
+
+            stream.WriteByte((byte)'\n');
+        }
+
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

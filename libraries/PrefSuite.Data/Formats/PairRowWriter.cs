@@ -7,28 +7,11 @@ namespace PrefSuite.Data.Formats;
 /// <summary>Writes pair rows as JSONL, atomically: the file appears complete or not at all.</summary>
 public static class PairRowWriter
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Task WriteAsync(string path, IEnumerable<PairRow> rows, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAsync(path, (stream, ct) => WriteAsync(stream, rows, ct), cancellationToken);
 
-    public static async Task WriteAsync(Stream stream, IEnumerable<PairRow> rows, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(rows);
-        foreach (var row in rows)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await using (var writer = new Utf8JsonWriter(stream, Options))
-            {
-                Write(writer, row);
-            }
-
-            stream.WriteByte((byte)'\n');
-        }
-
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public static Task WriteAsync(Stream stream, IEnumerable<PairRow> rows, CancellationToken cancellationToken = default) =>
+        JsonLines.WriteAsync(stream, rows, Write, cancellationToken);
 
     public static void Write(Utf8JsonWriter writer, PairRow row)
     {

@@ -6,65 +6,53 @@ namespace PrefSuite.Data.Formats;
 /// <summary>Writes scored prompts in PrefSuite's JSONL format (every response with all its scores), atomically.</summary>
 public static class ScoredPromptWriter
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Task WriteAsync(string path, IEnumerable<ScoredPrompt> prompts, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAsync(path, (stream, ct) => WriteAsync(stream, prompts, ct), cancellationToken);
 
-    public static async Task WriteAsync(Stream stream, IEnumerable<ScoredPrompt> prompts, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(Stream stream, IEnumerable<ScoredPrompt> prompts, CancellationToken cancellationToken = default) =>
+        JsonLines.WriteAsync(stream, prompts, Write, cancellationToken);
+
+    private static void Write(Utf8JsonWriter writer, ScoredPrompt prompt)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(prompts);
-        foreach (var prompt in prompts)
+        writer.WriteStartObject();
+        writer.WriteString("prompt_id", prompt.PromptId);
+        writer.WritePropertyName("prompt");
+        PairRowWriter.WritePrompt(writer, prompt.Prompt);
+        writer.WriteStartArray("responses");
+        foreach (var response in prompt.Responses)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            await using (var writer = new Utf8JsonWriter(stream, Options))
+            writer.WriteStartObject();
+            writer.WriteString("text", response.Text);
+            if (!double.IsNaN(response.Reward))
             {
-                writer.WriteStartObject();
-                writer.WriteString("prompt_id", prompt.PromptId);
-                writer.WritePropertyName("prompt");
-                PairRowWriter.WritePrompt(writer, prompt.Prompt);
-                writer.WriteStartArray("responses");
-                foreach (var response in prompt.Responses)
+                writer.WriteNumber("reward", response.Reward); // absent until scored
+            }
+
+            if (response.Rewards is { Count: > 0 } heads)
+            {
+                writer.WriteStartObject("rewards");
+                foreach (var (head, value) in heads)
                 {
-                    writer.WriteStartObject();
-                    writer.WriteString("text", response.Text);
-                    if (!double.IsNaN(response.Reward))
-                    {
-                        writer.WriteNumber("reward", response.Reward); // absent until scored
-                    }
-
-                    if (response.Rewards is { Count: > 0 } heads)
-                    {
-                        writer.WriteStartObject("rewards");
-                        foreach (var (head, value) in heads)
-                        {
-                            writer.WriteNumber(head, value);
-                        }
-
-                        writer.WriteEndObject();
-                    }
-
-                    if (response.ImplicitReward is { } implicitReward)
-                    {
-                        writer.WriteNumber("implicit_reward", implicitReward);
-                    }
-
-                    if (response.Logprob is { } logprob)
-                    {
-                        writer.WriteNumber("logprob", logprob);
-                    }
-
-                    writer.WriteEndObject();
+                    writer.WriteNumber(head, value);
                 }
 
-                writer.WriteEndArray();
                 writer.WriteEndObject();
             }
 
-            stream.WriteByte((byte)'\n');
+            if (response.ImplicitReward is { } implicitReward)
+            {
+                writer.WriteNumber("implicit_reward", implicitReward);
+            }
+
+            if (response.Logprob is { } logprob)
+            {
+                writer.WriteNumber("logprob", logprob);
+            }
+
+            writer.WriteEndObject();
         }
 
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 }

@@ -1,3 +1,5 @@
+using PrefSuite.Science.Statistics;
+
 namespace PrefSuite.Stages.Comparison;
 
 /// <summary>A mean over repeats and its standard error (NaN with one repeat).</summary>
@@ -12,14 +14,13 @@ public readonly record struct MeanWithError(double Mean, double StandardError)
             return new(double.NaN, double.NaN);
         }
 
-        var mean = finite.Average();
         if (finite.Length == 1)
         {
-            return new(mean, double.NaN);
+            return new(finite[0], double.NaN);
         }
 
-        var variance = finite.Sum(v => (v - mean) * (v - mean)) / (finite.Length - 1);
-        return new(mean, Math.Sqrt(variance / finite.Length));
+        var statistics = RewardStatistics.Compute(finite, SigmaKind.Sample);
+        return new(statistics.Mean, statistics.StdDev / Math.Sqrt(finite.Length));
     }
 }
 
