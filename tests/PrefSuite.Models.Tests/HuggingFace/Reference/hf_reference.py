@@ -38,16 +38,21 @@ little-endian data in the same order, contiguous.
 
 What was read in transformers, and what was concluded
 -----------------------------------------------------
-Files read (huggingface/transformers, several stored revisions from about v4.39 to v5):
-src/transformers/models/llama/modeling_llama.py (LlamaRMSNorm, LlamaRotaryEmbedding, rotate_half,
-apply_rotary_pos_emb, repeat_kv, eager_attention_forward, LlamaAttention, LlamaMLP, LlamaDecoderLayer,
-LlamaForCausalLM, LlamaForSequenceClassification), models/qwen2/modeling_qwen2.py and
-configuration_qwen2.py, models/mistral/modeling_mistral.py (incl.
-_prepare_4d_causal_attention_mask_with_cache_position), modeling_rope_utils.py
-(_compute_default_rope_parameters, _compute_linear_scaling_rope_parameters, _compute_dynamic_ntk_parameters,
-_compute_yarn_parameters, _compute_llama3_parameters), masking_utils.py (causal_mask_function,
-sliding_window_overlay), modeling_layers.py (GenericForSequenceClassification, used by Qwen2 and, in newer
-versions, Llama). This script contains no code from them.
+Files read (huggingface/transformers; stored revisions, commit prefixes given, spanning about v4.38 to v5):
+- src/transformers/models/llama/modeling_llama.py @0022728 (v4.38-era rotary classes) and @5dd4a63 (v4.48-era:
+  LlamaRMSNorm, LlamaRotaryEmbedding, rotate_half, apply_rotary_pos_emb, repeat_kv, eager_attention_forward,
+  LlamaAttention, LlamaMLP, LlamaDecoderLayer, LlamaForCausalLM, LlamaForSequenceClassification);
+- models/qwen2/modeling_qwen2.py @63bb723 (Qwen2Attention, Qwen2RMSNorm, Qwen2RotaryEmbedding; sequence
+  classification via GenericForSequenceClassification) and configuration_qwen2.py @caa3177;
+- models/mistral/modeling_mistral.py @93e0020 (MistralAttention, MistralModel
+  ._prepare_4d_causal_attention_mask_with_cache_position);
+- modeling_rope_utils.py @0044e3b and @ef46806 (_compute_default_rope_parameters,
+  _compute_linear_scaling_rope_parameters, _compute_dynamic_ntk_parameters, _compute_yarn_parameters,
+  _compute_llama3_parameters), plus a newer stored revision whose yarn reads original_max_position_embeddings,
+  mscale / mscale_all_dim and truncate from rope_scaling (followed here);
+- masking_utils.py @00c4411 (causal_mask_function, sliding_window_overlay, sliding_window_causal_mask_function);
+- modeling_layers.py @9f84789 (GenericForSequenceClassification.forward).
+This script contains no code from them.
 
 * RMSNorm dtype handling (LlamaRMSNorm / Qwen2RMSNorm / MistralRMSNorm.forward): the input is cast to
   float32, variance = mean(x^2) over the last axis, x * rsqrt(variance + eps), cast BACK to the input dtype,
@@ -773,6 +778,8 @@ def build_fixture(m, weights, files, logits_fn):
         for prompt in GREEDY_PROMPTS[m["name"]]:
             tokens, gaps = greedy(m, W, prompt, logits_fn)
             assert min(gaps) > GREEDY_MIN_GAP, "%s: greedy prompt %r has a top gap %r <= %r" % (m["name"], prompt, min(gaps), GREEDY_MIN_GAP)
+            # generation_config.json lists [302, 300] as EOS ids; 300 never occurs here, so 302 alone decides
+            assert BOS not in tokens, "%s: greedy prompt %r produces 300" % (m["name"], prompt)
             eos = [i for i, t in enumerate(tokens) if t == EOS]
             greedy_out.append({
                 "prompt": list(prompt),
@@ -782,7 +789,8 @@ def build_fixture(m, weights, files, logits_fn):
             })
         fx["greedy_note"] = ("%d greedy new tokens (argmax of the last position's logits, full re-forward each "
                              "step, no sampling); eos_step = index in tokens of the first %d (EOS), null if none; "
-                             "tokens after it are still listed but a sampler that stops at EOS ends there"
+                             "tokens after it are still listed but a sampler that stops at EOS ends there (after emitting it). "
+                             "300, the other id in generation_config's eos_token_id, does not occur in these tokens"
                              % (GREEDY_NEW_TOKENS, EOS))
         fx["greedy"] = greedy_out
     else:
