@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace PrefSuite.Models.Policy;
 
 /// <summary>A small GPT: token and learned position embeddings, pre-norm blocks, final norm, output tied to the token embedding.</summary>
-public sealed class GptModel : nn.Module
+public sealed class GptModel : CausalLanguageModel
 {
     private readonly Embedding tokenEmbedding;
     private readonly Embedding positionEmbedding;
@@ -31,14 +31,15 @@ public sealed class GptModel : nn.Module
 
     public PolicyConfig Config { get; }
 
-    /// <summary>Logits [B, T, V] for tokens [B, T] at positions [B, T] (or 0..T−1 when null).</summary>
-    /// <param name="mask">[B, 1, T, T_total] boolean attention mask, or null for causal attention over the given tokens.</param>
-    /// <param name="cache">Per-layer caches for incremental decoding, or null.</param>
-    public Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, IReadOnlyList<LayerCache>? cache = null)
+    public override int Context => Config.Context;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, IReadOnlyList<LayerCache>? cache = null)
     {
         using var scope = NewDisposeScope();
         var time = tokens.shape[1];
-        positions ??= arange(time, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
+        var past = cache is { Count: > 0 } ? cache[0].Length : 0;
+        positions ??= arange(past, past + time, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
         var x = tokenEmbedding.forward(tokens) + positionEmbedding.forward(positions);
         for (var i = 0; i < blocks.Count; i++)
         {
@@ -49,8 +50,8 @@ public sealed class GptModel : nn.Module
         return nn.functional.linear(x, tokenEmbedding.weight!).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Fresh caches for decoding a batch of up to <paramref name="capacity"/> positions.</summary>
-    public IReadOnlyList<LayerCache> NewCache(long batch, long capacity, Device device) =>
+    /// <inheritdoc/>
+    public override IReadOnlyList<LayerCache> NewCache(long batch, long capacity, Device device) =>
         Enumerable.Range(0, Config.Layers).Select(_ => new LayerCache(batch, Config.Heads, capacity, Config.Width / Config.Heads, device)).ToArray();
 
     /// <summary>GPT-2's initialisation: N(0, 0.02) for linear and embedding weights, zero biases.</summary>

@@ -8,10 +8,10 @@ public sealed class LayerCache : IDisposable
     private readonly Tensor keys;
     private readonly Tensor values;
 
-    public LayerCache(long batch, long heads, long capacity, long headWidth, Device device)
+    public LayerCache(long batch, long heads, long capacity, long headWidth, Device device, ScalarType dtype = ScalarType.Float32)
     {
-        keys = zeros(batch, heads, capacity, headWidth, device: device);
-        values = zeros(batch, heads, capacity, headWidth, device: device);
+        keys = zeros(batch, heads, capacity, headWidth, dtype, device);
+        values = zeros(batch, heads, capacity, headWidth, dtype, device);
     }
 
     /// <summary>How many positions are filled.</summary>

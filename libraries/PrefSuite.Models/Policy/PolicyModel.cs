@@ -44,7 +44,7 @@ public sealed class PolicyModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        var tokenizer = Tokenizers.Create(config.Tokenizer);
+        var tokenizer = Tokenization.Tokenizers.Create(config.Tokenizer);
         torch.manual_seed(seed);
         device ??= Devices.Default();
         var network = new GptModel(config, tokenizer.VocabularySize);
@@ -76,7 +76,7 @@ public sealed class PolicyModel : IDisposable
         }
 
         device ??= Devices.Default();
-        var tokenizer = Tokenizers.Create(manifest.Tokenizer);
+        var tokenizer = Tokenization.Tokenizers.Create(manifest.Tokenizer);
         var network = new GptModel(manifest.Config, tokenizer.VocabularySize);
         network.load(weightsPath);
         network.to(device);

@@ -23,7 +23,7 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
     {
         _session = session;
         _manifest = manifest;
-        _tokenizer = Tokenizers.Create(manifest.Tokenizer);
+        _tokenizer = Tokenization.Tokenizers.Create(manifest.Tokenizer);
         _weights = manifest.Weights is null ? HeadWeights.EqualMean : HeadWeights.Of(manifest.Weights);
         Version = version;
         ExecutionProvider = executionProvider;
