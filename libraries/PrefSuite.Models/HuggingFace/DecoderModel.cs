@@ -65,22 +65,20 @@ public sealed class DecoderModel : CausalLanguageModel
     }
 
     /// <summary>
-    /// [B, labels] classification values at each row's last token that is not <paramref name="padId"/> (transformers'
-    /// pooling for *ForSequenceClassification); rows are right-padded with <paramref name="padId"/>.
+    /// [B, labels] classification values at the given position of each row (transformers pools *ForSequenceClassification
+    /// at the last token that is not the pad token; the caller finds it).
     /// </summary>
-    public Tensor Scores(Tensor tokens, long padId)
+    public Tensor Scores(Tensor tokens, Tensor poolPositions)
     {
         if (score is null)
         {
             throw new InvalidOperationException($"{Config.Architecture} has no classification head.");
         }
 
+        ArgumentNullException.ThrowIfNull(poolPositions);
         using var scope = NewDisposeScope();
         var hidden = Hidden(tokens, null, null, null);
-        var time = tokens.shape[1];
-        var notPad = tokens.ne(padId).to_type(ScalarType.Int64);
-        var index = (arange(time, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0) * notPad).argmax(1);
-        var pooled = hidden.gather(1, index.view(-1, 1, 1).expand(-1, 1, hidden.shape[2])).squeeze(1);
+        var pooled = hidden.gather(1, poolPositions.view(-1, 1, 1).expand(-1, 1, hidden.shape[2])).squeeze(1);
         return score.forward(pooled).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using PrefSuite.Science.Augmentation;
 using static TorchSharp.torch;
 
 namespace PrefSuite.Models.Policy;
@@ -6,7 +7,7 @@ namespace PrefSuite.Models.Policy;
 public static class ResponseLogProbs
 {
     /// <summary>[B] summed response log-probs, differentiable when gradients are on.</summary>
-    public static Tensor Sum(GptModel network, SequenceBatch batch)
+    public static Tensor Sum(CausalLanguageModel network, SequenceBatch batch)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(batch);
@@ -16,7 +17,7 @@ public static class ResponseLogProbs
     }
 
     /// <summary>[B, T] log-probability of each target token.</summary>
-    public static Tensor TokenLogProbs(GptModel network, SequenceBatch batch)
+    public static Tensor TokenLogProbs(CausalLanguageModel network, SequenceBatch batch)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(batch);
@@ -26,8 +27,15 @@ public static class ResponseLogProbs
         return logProbs.gather(-1, batch.Targets.unsqueeze(-1)).squeeze(-1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Summed response log-probs without gradients, in batches; one value per (prompt, response).</summary>
+    /// <summary>Summed response log-probs of text prompts without gradients, in batches; one value per (prompt, response).</summary>
     public static double[] Compute(PolicyModel policy, IReadOnlyList<string> prompts, IReadOnlyList<string> responses, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        return Compute(policy, prompts.Select(PromptText.FromText).ToArray(), responses, batchSize);
+    }
+
+    /// <summary>Summed response log-probs without gradients, in batches; one value per (prompt, response).</summary>
+    public static double[] Compute(PolicyModel policy, IReadOnlyList<PromptText> prompts, IReadOnlyList<string> responses, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(prompts);
@@ -45,8 +53,8 @@ public static class ResponseLogProbs
             var count = Math.Min(batchSize, prompts.Count - start);
             using var scope = NewDisposeScope();
             var encodedPrompts = Enumerable.Range(start, count).Select(i => policy.EncodePrompt(prompts[i])).ToArray();
-            var encodedResponses = Enumerable.Range(start, count).Select(i => policy.EncodeResponse(responses[i])).ToArray();
-            using var batch = SequenceBatch.Create(encodedPrompts, encodedResponses, policy.Tokenizer.PadId, policy.Config.Context, policy.Device);
+            var encodedResponses = Enumerable.Range(start, count).Select(i => policy.EncodeResponse(prompts[i], responses[i])).ToArray();
+            using var batch = SequenceBatch.Create(encodedPrompts, encodedResponses, policy.Tokens.PadId, policy.Context, policy.Device);
             var sums = Sum(policy.Network, batch).to(CPU).to_type(ScalarType.Float64).data<double>().ToArray();
             sums.CopyTo(result, start);
         }

@@ -1,3 +1,4 @@
+using PrefSuite.Science.Augmentation;
 using PrefSuite.Science.Randomness;
 using static TorchSharp.torch;
 
@@ -10,9 +11,24 @@ namespace PrefSuite.Models.Policy;
 /// </summary>
 public static class Sampler
 {
+    /// <summary>N responses per text prompt.</summary>
     public static IReadOnlyList<SampledResponse> Sample(
         PolicyModel policy,
         IReadOnlyList<string> prompts,
+        IReadOnlyList<string> promptKeys,
+        int samplesPerPrompt,
+        SamplingOptions options,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        return Sample(policy, prompts.Select(PromptText.FromText).ToArray(), promptKeys, samplesPerPrompt, options, progress, cancellationToken);
+    }
+
+    /// <summary>N responses per prompt (text or messages, encoded by the policy's convention).</summary>
+    public static IReadOnlyList<SampledResponse> Sample(
+        PolicyModel policy,
+        IReadOnlyList<PromptText> prompts,
         IReadOnlyList<string> promptKeys,
         int samplesPerPrompt,
         SamplingOptions options,
@@ -28,18 +44,39 @@ public static class Sampler
             throw new ArgumentException($"{prompts.Count} prompts but {promptKeys.Count} keys.", nameof(promptKeys));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerPrompt, 1);
-        var encoded = prompts.Select(policy.EncodePrompt).ToArray();
-        for (var p = 0; p < encoded.Length; p++)
+        return SampleTokens(policy, prompts.Select(policy.EncodePrompt).ToArray(), promptKeys, samplesPerPrompt, options, progress, cancellationToken);
+    }
+
+    /// <summary>N responses per prompt given as the tokens the model reads.</summary>
+    public static IReadOnlyList<SampledResponse> SampleTokens(
+        PolicyModel policy,
+        IReadOnlyList<int[]> encoded,
+        IReadOnlyList<string> promptKeys,
+        int samplesPerPrompt,
+        SamplingOptions options,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(encoded);
+        ArgumentNullException.ThrowIfNull(promptKeys);
+        ArgumentNullException.ThrowIfNull(options);
+        if (encoded.Count != promptKeys.Count)
         {
-            if (encoded[p].Length >= policy.Config.Context)
+            throw new ArgumentException($"{encoded.Count} prompts but {promptKeys.Count} keys.", nameof(promptKeys));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerPrompt, 1);
+        for (var p = 0; p < encoded.Count; p++)
+        {
+            if (encoded[p].Length >= policy.Context)
             {
-                throw new ArgumentException($"Prompt {p} has {encoded[p].Length} tokens; the model's context is {policy.Config.Context}, leaving no room for a response.");
+                throw new ArgumentException($"Prompt {p} has {encoded[p].Length} tokens; the model's context is {policy.Context}, leaving no room for a response.");
             }
         }
 
-        var rows = new List<(int Prompt, int Sample)>(prompts.Count * samplesPerPrompt);
-        for (var p = 0; p < prompts.Count; p++)
+        var rows = new List<(int Prompt, int Sample)>(encoded.Count * samplesPerPrompt);
+        for (var p = 0; p < encoded.Count; p++)
         {
             for (var s = 0; s < samplesPerPrompt; s++)
             {
@@ -59,7 +96,7 @@ public static class Sampler
             for (var i = 0; i < batch.Count; i++)
             {
                 var (tokens, logProbs, reason) = decoded[i];
-                var text = policy.Tokenizer.Decode(tokens);
+                var text = policy.Tokens.DecodeResponse(tokens);
                 if (reason == "stop")
                 {
                     var stop = options.StopSequences.First(s => text.EndsWith(s, StringComparison.Ordinal));
@@ -80,7 +117,7 @@ public static class Sampler
         var device = policy.Device;
         var rows = prompts.Length;
         var promptLength = prompts.Max(p => p.Length);
-        var capacity = Math.Min(promptLength + options.MaxNewTokens, policy.Config.Context);
+        var capacity = Math.Min(promptLength + options.MaxNewTokens, policy.Context);
         var steps = capacity - promptLength;
         var valid = new bool[rows, capacity];
         var nextPosition = new long[rows];
@@ -92,7 +129,7 @@ public static class Sampler
             for (var t = 0; t < promptLength; t++)
             {
                 var real = t >= pad;
-                tokens[(r * promptLength) + t] = real ? prompts[r][t - pad] : policy.Tokenizer.PadId;
+                tokens[(r * promptLength) + t] = real ? prompts[r][t - pad] : policy.Tokens.PadId;
                 positions[(r * promptLength) + t] = real ? t - pad : 0;
                 valid[r, t] = real;
             }
@@ -103,8 +140,8 @@ public static class Sampler
         var generated = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
         var logProbs = Enumerable.Range(0, rows).Select(_ => new List<double>()).ToArray();
         var reasons = new string?[rows];
-        // PAD and BOS are never generated (a tokenizer whose BOS is its EOS keeps it).
-        int[] never = policy.Tokenizer.BosId == policy.Tokenizer.EosId ? [policy.Tokenizer.PadId] : [policy.Tokenizer.PadId, policy.Tokenizer.BosId];
+        var never = policy.Tokens.NeverSampled.ToArray();
+        var stops = policy.Tokens.StopIds;
         var caches = policy.Network.NewCache(rows, capacity, device);
         try
         {
@@ -125,8 +162,8 @@ public static class Sampler
                 var stepPositions = new long[rows];
                 for (var r = 0; r < rows; r++)
                 {
-                    next[r] = policy.Tokenizer.PadId;
-                    stepPositions[r] = Math.Min(nextPosition[r], policy.Config.Context - 1);
+                    next[r] = policy.Tokens.PadId;
+                    stepPositions[r] = Math.Min(nextPosition[r], policy.Context - 1);
                     if (reasons[r] is not null)
                     {
                         continue;
@@ -134,7 +171,7 @@ public static class Sampler
 
                     var (token, logProb) = Draw(values.AsSpan(r * vocabulary, vocabulary), ref generators[r], options, never);
                     logProbs[r].Add(logProb);
-                    if (token == policy.Tokenizer.EosId)
+                    if (stops.Contains(token))
                     {
                         reasons[r] = "eos";
                         continue;
@@ -144,7 +181,7 @@ public static class Sampler
                     next[r] = token;
                     if (options.StopSequences.Count > 0)
                     {
-                        var text = policy.Tokenizer.Decode(generated[r]);
+                        var text = policy.Tokens.DecodeResponse(generated[r]);
                         if (options.StopSequences.Any(s => text.EndsWith(s, StringComparison.Ordinal)))
                         {
                             reasons[r] = "stop";

@@ -1,7 +1,16 @@
+using PrefSuite.Science.Augmentation;
+
 namespace PrefSuite.Models.Rewards;
 
-/// <summary>One response to score: the prompt it answers, its text, and whether it ended by itself.</summary>
-public sealed record ScoringItem(string Prompt, string Response, bool Ended = true);
+/// <summary>
+/// One response to score: the prompt it answers (as flat text, and as the conversation when it is one), its text, and
+/// whether it ended by itself. Scorers with a chat convention (Hugging Face reward models, implicit rewards) read
+/// <see cref="Conversation"/>; text scorers read <see cref="Prompt"/>.
+/// </summary>
+public sealed record ScoringItem(string Prompt, string Response, bool Ended = true)
+{
+    public PromptText Conversation { get; init; } = PromptText.FromText(Prompt);
+}
 
 /// <summary>A response's reward vector: the scalar reward and every head.</summary>
 public sealed record RewardVector(double Reward, IReadOnlyDictionary<string, double> Heads);

@@ -9,7 +9,7 @@ public sealed class ImplicitRewardScorer(PolicyModel policy, PolicyModel referen
 
     public string Id => "implicit";
 
-    public string Version => $"{policy.Manifest?.Version ?? "unsaved"}/{reference.Manifest?.Version ?? "unsaved"}/beta={beta:R}";
+    public string Version => $"{policy.Version}/{reference.Version}/beta={beta:R}";
 
     public IReadOnlyList<string> Heads => [HeadName];
 
@@ -17,19 +17,20 @@ public sealed class ImplicitRewardScorer(PolicyModel policy, PolicyModel referen
 
     public Task<IReadOnlyList<RewardVector>> ScoreAsync(IReadOnlyList<ScoringItem> items, CancellationToken cancellationToken = default)
     {
+        var values = Compute(items, cancellationToken);
+        var vectors = values.Select(v => new RewardVector(v.ImplicitReward, new Dictionary<string, double>(StringComparer.Ordinal) { [HeadName] = v.ImplicitReward })).ToArray();
+        return Task.FromResult<IReadOnlyList<RewardVector>>(vectors);
+    }
+
+    /// <summary>Per item: the implicit reward and the summed response log-probability under the policy.</summary>
+    public (double ImplicitReward, double PolicyLogProb)[] Compute(IReadOnlyList<ScoringItem> items, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(items);
-        var prompts = items.Select(i => i.Prompt).ToArray();
+        var prompts = items.Select(i => i.Conversation).ToArray();
         var responses = items.Select(i => i.Response).ToArray();
         var policyLogProbs = ResponseLogProbs.Compute(policy, prompts, responses);
         cancellationToken.ThrowIfCancellationRequested();
         var referenceLogProbs = ResponseLogProbs.Compute(reference, prompts, responses);
-        var vectors = new RewardVector[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var value = beta * (policyLogProbs[i] - referenceLogProbs[i]);
-            vectors[i] = new RewardVector(value, new Dictionary<string, double>(StringComparer.Ordinal) { [HeadName] = value });
-        }
-
-        return Task.FromResult<IReadOnlyList<RewardVector>>(vectors);
+        return policyLogProbs.Select((p, i) => (beta * (p - referenceLogProbs[i]), p)).ToArray();
     }
 }

@@ -32,7 +32,7 @@ public static class PreferenceTrainer
 
         var (referenceChosen, referenceRejected, _) = ReferenceLogProbCache.GetOrCompute(reference, pairs, options.ReferenceCacheFolder);
         var dataHash = DataHash(reference, pairs, options);
-        using var optimizer = optim.AdamW(policy.Network.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(policy.TrainableParameters(), options.LearningRate, weight_decay: options.WeightDecay);
         var resumed = options.Resume ? TrainerCheckpoints.TryResume(options.CheckpointFolder, policy, optimizer, Stage, dataHash) : null;
         var history = resumed?.History.ToList() ?? [];
 
@@ -65,7 +65,7 @@ public static class PreferenceTrainer
             var last = step + 1 == totalSteps;
             if (options.CheckpointFolder is not null && (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0)))
             {
-                TrainerCheckpoints.Save(options.CheckpointFolder, policy, optimizer, new TrainerState(Stage, step + 1, totalSteps, 0, dataHash, history), reference.Manifest?.WeightsSha256);
+                TrainerCheckpoints.Save(options.CheckpointFolder, policy, optimizer, new TrainerState(Stage, step + 1, totalSteps, 0, dataHash, history));
             }
         }
 
@@ -75,43 +75,56 @@ public static class PreferenceTrainer
 
     private static StepMetrics Step(PolicyModel policy, AdamW optimizer, IReadOnlyList<TrainingPair> pairs, int[] indices, double[] referenceChosen, double[] referenceRejected, PreferenceTrainingOptions options)
     {
-        using var scope = NewDisposeScope();
-        var batchPairs = indices.Select(i => pairs[i]).ToArray();
-        var prompts = batchPairs.Select(p => policy.EncodePrompt(p.Prompt)).ToArray();
-        using var chosenBatch = SequenceBatch.Create(prompts, batchPairs.Select(p => policy.EncodeResponse(p.Chosen)).ToArray(), policy.Tokenizer.PadId, policy.Config.Context, policy.Device);
-        using var rejectedBatch = SequenceBatch.Create(prompts, batchPairs.Select(p => policy.EncodeResponse(p.Rejected)).ToArray(), policy.Tokenizer.PadId, policy.Config.Context, policy.Device);
-
-        var chosen = ResponseLogProbs.Sum(policy.Network, chosenBatch);
-        var rejected = ResponseLogProbs.Sum(policy.Network, rejectedBatch);
-        var refChosen = tensor(indices.Select(i => (float)referenceChosen[i]).ToArray(), device: policy.Device);
-        var refRejected = tensor(indices.Select(i => (float)referenceRejected[i]).ToArray(), device: policy.Device);
-        var h = (chosen - refChosen) - (rejected - refRejected);
-        var gap = tensor(batchPairs.Select(p => (float)(p.ScoreChosen - p.ScoreRejected)).ToArray(), device: policy.Device);
-        var chosenNll = -chosen / tensor(chosenBatch.ResponseLengths.Select(l => (float)l).ToArray(), device: policy.Device);
-        var isDpo = tensor(batchPairs.Select(p => p.Route == PairRoute.Dpo ? 1f : 0f).ToArray(), device: policy.Device);
-
-        var preference = zeros_like(h);
-        foreach (var term in options.Losses)
+        optimizer.zero_grad();
+        var micro = (indices.Length + options.GradientAccumulation - 1) / options.GradientAccumulation;
+        double loss = 0, correct = 0, marginSum = 0, dpoCount = 0, chosenSum = 0, rejectedSum = 0;
+        for (var start = 0; start < indices.Length; start += micro)
         {
-            preference = preference + (term.Weight * PreferenceLosses.PerPair(term.Kind, h, gap, chosenNll, options.Loss));
+            var part = indices.AsSpan(start, Math.Min(micro, indices.Length - start)).ToArray();
+            using var scope = NewDisposeScope();
+            var batchPairs = part.Select(i => pairs[i]).ToArray();
+            var prompts = batchPairs.Select(p => policy.EncodePrompt(p.Prompt)).ToArray();
+            using var chosenBatch = SequenceBatch.Create(prompts, batchPairs.Select(p => policy.EncodeResponse(p.Prompt, p.Chosen)).ToArray(), policy.Tokens.PadId, policy.Context, policy.Device);
+            using var rejectedBatch = SequenceBatch.Create(prompts, batchPairs.Select(p => policy.EncodeResponse(p.Prompt, p.Rejected)).ToArray(), policy.Tokens.PadId, policy.Context, policy.Device);
+
+            var chosen = ResponseLogProbs.Sum(policy.Network, chosenBatch);
+            var rejected = ResponseLogProbs.Sum(policy.Network, rejectedBatch);
+            var refChosen = tensor(part.Select(i => (float)referenceChosen[i]).ToArray(), device: policy.Device);
+            var refRejected = tensor(part.Select(i => (float)referenceRejected[i]).ToArray(), device: policy.Device);
+            var h = (chosen - refChosen) - (rejected - refRejected);
+            var gap = tensor(batchPairs.Select(p => (float)(p.ScoreChosen - p.ScoreRejected)).ToArray(), device: policy.Device);
+            var chosenNll = -chosen / tensor(chosenBatch.ResponseLengths.Select(l => (float)l).ToArray(), device: policy.Device);
+            var isDpo = tensor(batchPairs.Select(p => p.Route == PairRoute.Dpo ? 1f : 0f).ToArray(), device: policy.Device);
+
+            var preference = zeros_like(h);
+            foreach (var term in options.Losses)
+            {
+                preference = preference + (term.Weight * PreferenceLosses.PerPair(term.Kind, h, gap, chosenNll, options.Loss));
+            }
+
+            // Each micro-batch adds its share of the whole batch's mean, so accumulation gives the same gradient as one batch.
+            var perPair = (isDpo * preference) + ((1 - isDpo) * chosenNll);
+            var share = perPair.sum() / indices.Length;
+            share.backward();
+
+            var hDetached = h.detach();
+            loss += share.item<float>();
+            dpoCount += isDpo.sum().item<float>();
+            correct += ((hDetached > 0).to_type(ScalarType.Float32) * isDpo).sum().item<float>();
+            marginSum += (hDetached * isDpo).sum().item<float>();
+            chosenSum += chosen.detach().sum().item<float>();
+            rejectedSum += rejected.detach().sum().item<float>();
         }
 
-        var perPair = (isDpo * preference) + ((1 - isDpo) * chosenNll);
-        var loss = perPair.mean();
-        optimizer.zero_grad();
-        loss.backward();
         if (options.GradientClip > 0)
         {
-            nn.utils.clip_grad_norm_(policy.Network.parameters(), options.GradientClip);
+            nn.utils.clip_grad_norm_(policy.TrainableParameters(), options.GradientClip);
         }
 
         optimizer.step();
-
-        var dpoCount = isDpo.sum().item<float>();
-        var hDetached = h.detach();
-        var accuracy = dpoCount == 0 ? double.NaN : ((hDetached > 0).to_type(ScalarType.Float32) * isDpo).sum().item<float>() / dpoCount;
-        var margin = dpoCount == 0 ? double.NaN : (options.Loss.Beta * (hDetached * isDpo).sum().item<float>()) / dpoCount;
-        return new StepMetrics(Stage, 0, 0, 0, loss.item<float>(), accuracy, margin, chosen.detach().mean().item<float>(), rejected.detach().mean().item<float>(), 0);
+        var accuracy = dpoCount == 0 ? double.NaN : correct / dpoCount;
+        var margin = dpoCount == 0 ? double.NaN : options.Loss.Beta * marginSum / dpoCount;
+        return new StepMetrics(Stage, 0, 0, 0, loss, accuracy, margin, chosenSum / indices.Length, rejectedSum / indices.Length, 0);
     }
 
     /// <summary>The pair order of one epoch: a seeded Fisher–Yates permutation, so a resumed run sees the same batches.</summary>

@@ -16,10 +16,11 @@ public static class ReferenceLogProbCache
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(pairs);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(reference.Manifest?.WeightsSha256 ?? throw new InvalidOperationException("The reference policy must be a saved checkpoint: its content hash keys the cache.")));
+        hash.AppendData(Encoding.UTF8.GetBytes(reference.ContentHash ?? throw new InvalidOperationException("The reference policy must be a saved checkpoint: its content hash keys the cache.")));
+        hash.AppendData(Encoding.UTF8.GetBytes(reference.Tokens.Identity));
         foreach (var pair in pairs)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes($"\u0000{pair.Prompt}\u0001{pair.Chosen}\u0002{pair.Rejected}"));
+            hash.AppendData(Encoding.UTF8.GetBytes($"\u0000{TrainingPair.PromptKey(pair.Prompt)}\u0001{pair.Chosen}\u0002{pair.Rejected}"));
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -29,7 +30,7 @@ public static class ReferenceLogProbCache
     public static (double[] Chosen, double[] Rejected, bool FromCache) GetOrCompute(PolicyModel reference, IReadOnlyList<TrainingPair> pairs, string? cacheFolder)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        var path = cacheFolder is null || reference.Manifest is null ? null : Path.Combine(cacheFolder, $"reference-logprobs-{KeyFor(reference, pairs)}.bin");
+        var path = cacheFolder is null || reference.ContentHash is null ? null : Path.Combine(cacheFolder, $"reference-logprobs-{KeyFor(reference, pairs)}.bin");
         if (path is not null && File.Exists(path))
         {
             var cached = Read(path, pairs.Count);

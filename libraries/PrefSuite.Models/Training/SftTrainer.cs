@@ -21,8 +21,7 @@ public static class SftTrainer
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         var dataHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{source.Identity}|{options.BatchSize}")));
-        using var optimizer = optim.AdamW(policy.Network.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
-        var parent = policy.Manifest?.WeightsSha256;
+        using var optimizer = optim.AdamW(policy.TrainableParameters(), options.LearningRate, weight_decay: options.WeightDecay);
         var resumed = options.Resume ? TrainerCheckpoints.TryResume(options.CheckpointFolder, policy, optimizer, Stage, dataHash) : null;
         var history = resumed?.History.ToList() ?? [];
         if (resumed is not null)
@@ -48,8 +47,8 @@ public static class SftTrainer
                 using var batch = SequenceBatch.Create(
                     examples.Select(e => policy.EncodePrompt(e.Prompt)).ToArray(),
                     examples.Select(e => policy.EncodeResponse(e.Response)).ToArray(),
-                    policy.Tokenizer.PadId,
-                    policy.Config.Context,
+                    policy.Tokens.PadId,
+                    policy.Context,
                     policy.Device);
                 var tokenLogProbs = ResponseLogProbs.TokenLogProbs(policy.Network, batch) * batch.ResponseMask;
                 var nll = -tokenLogProbs.sum() / batch.ResponseMask.sum();
@@ -57,7 +56,7 @@ public static class SftTrainer
                 nll.backward();
                 if (options.GradientClip > 0)
                 {
-                    nn.utils.clip_grad_norm_(policy.Network.parameters(), options.GradientClip);
+                    nn.utils.clip_grad_norm_(policy.TrainableParameters(), options.GradientClip);
                 }
 
                 optimizer.step();
@@ -71,7 +70,7 @@ public static class SftTrainer
             var last = step + 1 == options.Steps;
             if (options.CheckpointFolder is not null && (last || (options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0)))
             {
-                TrainerCheckpoints.Save(options.CheckpointFolder, policy, optimizer, new TrainerState(Stage, step + 1, options.Steps, source.State, dataHash, history), parent);
+                TrainerCheckpoints.Save(options.CheckpointFolder, policy, optimizer, new TrainerState(Stage, step + 1, options.Steps, source.State, dataHash, history));
             }
         }
 

@@ -6,7 +6,7 @@ namespace PrefSuite.Models.Training;
 /// <summary>Saves and restores training checkpoints (policy, optimizer state, trainer state) as one folder, atomically.</summary>
 public static class TrainerCheckpoints
 {
-    public static void Save(string folder, PolicyModel policy, OptimizerHelper optimizer, TrainerState state, string? parentHash)
+    public static void Save(string folder, PolicyModel policy, OptimizerHelper optimizer, TrainerState state)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -16,7 +16,7 @@ public static class TrainerCheckpoints
         Directory.CreateDirectory(temporary);
         try
         {
-            policy.Save(Path.Combine(temporary, TrainerState.PolicyFolder), state.Stage, parentHash);
+            policy.SaveTrainableState(Path.Combine(temporary, TrainerState.TrainableFile));
             optimizer.save_state_dict(Path.Combine(temporary, TrainerState.OptimizerFile));
             state.Save(temporary);
             var previous = target + ".previous";
@@ -72,7 +72,7 @@ public static class TrainerCheckpoints
                 $"The checkpoint in '{folder}' is from another run (stage {state.Stage}, data {state.DataHash[..Math.Min(12, state.DataHash.Length)]}); use another checkpoint folder or delete it.");
         }
 
-        policy.LoadWeightsFrom(Path.Combine(folder!, TrainerState.PolicyFolder));
+        policy.LoadTrainableState(Path.Combine(folder!, TrainerState.TrainableFile));
         optimizer.load_state_dict(Path.Combine(folder!, TrainerState.OptimizerFile));
         return state;
     }

@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace PrefSuite.Models.Training;
 
 /// <summary>
-/// A training checkpoint folder: policy/ (a policy checkpoint), optimizer.bin (AdamW moments and steps) and
-/// trainer.json (this record): enough to continue exactly where training stopped.
+/// A training checkpoint folder: trainable.safetensors (the parameters training updates: all of them, or the LoRA
+/// adapters), optimizer.bin (AdamW moments and steps) and trainer.json (this record): enough to continue exactly where
+/// training stopped.
 /// </summary>
 /// <param name="RandomState">The data generator's state (SFT's corpus); 0 when unused.</param>
 /// <param name="DataHash">The content hash of the training data, so a checkpoint is never resumed on other data.</param>
@@ -12,7 +13,7 @@ public sealed record TrainerState(string Stage, int Step, int TotalSteps, ulong 
 {
     public const string StateFile = "trainer.json";
     public const string OptimizerFile = "optimizer.bin";
-    public const string PolicyFolder = "policy";
+    public const string TrainableFile = "trainable.safetensors";
 
     private static readonly JsonSerializerOptions Json = new()
     {

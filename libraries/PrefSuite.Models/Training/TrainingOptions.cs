@@ -20,8 +20,13 @@ public record TrainingOptions
     [Range(0.0, 1e6)]
     public double GradientClip { get; init; } = 1.0;
 
+    /// <summary>Examples (pairs) per optimizer step.</summary>
     [Range(1, 65536)]
     public int BatchSize { get; init; } = 32;
+
+    /// <summary>Each optimizer step's batch runs as this many micro-batches whose gradients add up (same result, less memory).</summary>
+    [Range(1, 4096)]
+    public int GradientAccumulation { get; init; } = 1;
 
     public ulong Seed { get; init; }
 

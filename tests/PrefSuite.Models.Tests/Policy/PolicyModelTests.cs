@@ -82,7 +82,7 @@ public class PolicyModelTests
         // The untrained model babbles: take a seed whose sample runs to at least two tokens, and stop at its first.
         var seed = Enumerable.Range(0, 100).Select(s => (ulong)s).First(s => Sampler.Sample(policy, ["sort 5 3 ="], ["p"], 1, new SamplingOptions { Seed = s, MaxNewTokens = 12 })[0].TokenIds.Length >= 2);
         var free = Sampler.Sample(policy, ["sort 5 3 ="], ["p"], 1, new SamplingOptions { Seed = seed, MaxNewTokens = 12 })[0];
-        var firstToken = policy.Tokenizer.Decode([free.TokenIds[0]]);
+        var firstToken = policy.Tokens.DecodeResponse([free.TokenIds[0]]);
         var stopped = Sampler.Sample(policy, ["sort 5 3 ="], ["p"], 1, new SamplingOptions { Seed = seed, MaxNewTokens = 12, StopSequences = [firstToken] })[0];
         Assert.Equal("stop", stopped.FinishReason);
         Assert.Equal(string.Empty, stopped.Text);
@@ -93,11 +93,11 @@ public class PolicyModelTests
     {
         using var folder = new TempFolder();
         using var policy = Tiny(7);
-        var manifest = policy.Save(folder.Sub("ckpt"), "init");
-        Assert.Equal(64, manifest.WeightsSha256.Length);
+        var hash = policy.Save(folder.Sub("ckpt"), "init");
+        Assert.Equal(64, hash.Length);
         using var loaded = PolicyModel.Load(folder.Sub("ckpt"), CPU);
-        Assert.Equal(manifest.WeightsSha256, loaded.Manifest!.WeightsSha256);
-        Assert.Equal(policy.ParameterCount, manifest.Parameters);
+        Assert.Equal(hash, loaded.Manifest!.WeightsSha256);
+        Assert.Equal(policy.ParameterCount, loaded.Manifest.Parameters);
 
         using var tokens = tensor(new long[] { 11, 12, 3, 13 }, [1, 4]);
         using (no_grad())

@@ -19,7 +19,7 @@ public class TokenizerTests
     {
         foreach (var name in new[] { ByteTokenizer.TokenizerName, Gpt2Tokenizer.TokenizerName })
         {
-            var tokenizer = Tokenizers.Create(name);
+            var tokenizer = Models.Tokenization.Tokenizers.Create(name);
             var text = "Sort these: 3, 1, 2 — naïve café";
             Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text)));
         }
