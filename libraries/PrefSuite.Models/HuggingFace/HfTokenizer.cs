@@ -87,13 +87,8 @@ public sealed class HfTokenizer : IDisposable
     public int? TokenId(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
-        if (addedTokens.TryGetValue(content, out var id))
-        {
-            return id;
-        }
-
         var ids = Encode(content);
-        return ids.Length == 1 ? ids[0] : null;
+        return ids.Length == 1 ? ids[0] : addedTokens.TryGetValue(content, out var id) ? id : null;
     }
 
     public void Dispose() => native.Dispose();
