@@ -59,8 +59,8 @@ internal static class PolicySpeed
     private static double TrainStepMs(PolicyModel policy, int length)
     {
         var rng = new SplitMix64(3);
-        var alphabet = policy.Tokenizer.Name == "bytes-v1" ? "abcdefghijklmnopqrstuvwxyz " : "0123456789";
-        string RandomText(int tokens) => policy.Tokenizer.Name == "bytes-v1"
+        var alphabet = policy.Tokens.Identity == "bytes-v1" ? "abcdefghijklmnopqrstuvwxyz " : "0123456789";
+        string RandomText(int tokens) => policy.Tokens.Identity == "bytes-v1"
             ? new string(Enumerable.Range(0, tokens).Select(_ => alphabet[rng.NextInt(alphabet.Length)]).ToArray())
             : string.Join(' ', Enumerable.Range(0, tokens).Select(_ => alphabet[rng.NextInt(alphabet.Length)]));
         var items = Enumerable.Range(0, 64).Select(_ => (string.Empty, RandomText(length - 1))).ToArray();

@@ -28,7 +28,7 @@ public static class SamplingStageExtensions
         }
         else
         {
-            builder.Services.AddSingleton<IResponseSampler>(sp => new BuiltInSampler(sp.GetRequiredService<PolicyStore>(), section["DefaultPolicy"] ?? "default"));
+            builder.Services.AddSingleton<IResponseSampler>(sp => new PolicySampler(sp.GetRequiredService<PolicyStore>(), section["DefaultPolicy"] ?? "default"));
         }
 
         builder.Services.AddSingleton<SamplingStage>();

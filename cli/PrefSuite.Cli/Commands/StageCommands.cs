@@ -47,7 +47,7 @@ internal static class StageCommands
                 N = parse.GetValue(samples), Temperature = parse.GetValue(temperature), TopP = parse.GetValue(topP), TopK = parse.GetValue(topK),
                 MaxNewTokens = parse.GetValue(maxNew), Seed = parse.GetValue(seed),
             }, RunSpecValidation.MaxPrompts, "per file");
-            var (responses, version) = await new BuiltInSampler(policies, parse.GetValue(policy)!).SampleAsync(list, parameters, null, cancellationToken).ConfigureAwait(false);
+            var (responses, version) = await new PolicySampler(policies, parse.GetValue(policy)!).SampleAsync(list, parameters, null, cancellationToken).ConfigureAwait(false);
             var rows = list.Select((p, i) => new ScoredPrompt(p.PromptId, PromptMapping.ToText(p), responses[i].Select(r => new ScoredResponse(r.Text, double.NaN, Logprob: r.Logprob)).ToArray())).ToArray();
             await ScoredPromptWriter.WriteAsync(parse.GetValue(output)!.FullName, rows, cancellationToken).ConfigureAwait(false);
             await stderr.WriteLineAsync($"sampled {rows.Length} prompts × {parameters.N} with policy {version}").ConfigureAwait(false);

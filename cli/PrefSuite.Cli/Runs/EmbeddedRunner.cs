@@ -23,7 +23,7 @@ public static class EmbeddedRunner
             scorers.Add(await ScorerCatalog.CreateAsync(spec, policies, NullLogger.Instance, cancellationToken).ConfigureAwait(false));
         }
 
-        var pipeline = new EmbeddedPipeline(store, policies, new BuiltInSampler(policies), new ScoringStage(scorers, new MemoryRewardCache()), TimeProvider.System)
+        var pipeline = new EmbeddedPipeline(store, policies, new PolicySampler(policies), new ScoringStage(scorers, new MemoryRewardCache()), TimeProvider.System)
         {
             DefaultPolicySftSteps = config.SftSteps,
         };

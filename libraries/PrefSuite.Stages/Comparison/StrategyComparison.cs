@@ -124,7 +124,7 @@ public sealed class StrategyComparison(PolicyStore policies, IArtifactStore stor
         var parameters = settings.Sampling.Clone();
         parameters.N = maxN;
         parameters.Seed += shift;
-        var sampler = new BuiltInSampler(policies);
+        var sampler = new PolicySampler(policies);
         var scoring = new ScoringStage([settings.Scorer], new MemoryRewardCache());
         var units = new List<PromptUnit>();
         foreach (var chunk in prompts.Chunk(32))

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PrefSuite.Models.Demo;
 using PrefSuite.Models.Rewards;
+using PrefSuite.Science.Scoring;
 using PrefSuite.Stages.Storage;
 
 namespace PrefSuite.Stages.Scoring;
@@ -10,7 +11,8 @@ namespace PrefSuite.Stages.Scoring;
 /// Builds scorers from configuration strings:
 /// "programmatic:NAME" (a registered programmatic reward, e.g. sorting),
 /// "simulated:sorting?noise=0.1&amp;flip=0&amp;seed=0" (the demo's simulated reward model),
-/// "onnx:FOLDER" (a reward bundle), "implicit:POLICY,REFERENCE[,BETA]" (model-store references).
+/// "onnx:FOLDER" (a reward bundle), "hf:FOLDER[?weights=HEAD=W,…]" (a Hugging Face *ForSequenceClassification reward
+/// model), "implicit:POLICY,REFERENCE[,BETA]" (model-store references or checkpoint folders).
 /// </summary>
 public static class ScorerCatalog
 {
@@ -21,7 +23,7 @@ public static class ScorerCatalog
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0)
         {
-            throw new FormatException($"'{spec}' is not a scorer spec (programmatic:NAME, simulated:sorting?noise=…, onnx:FOLDER, implicit:POLICY,REFERENCE[,BETA]).");
+            throw new FormatException($"'{spec}' is not a scorer spec (programmatic:NAME, simulated:sorting?noise=…, onnx:FOLDER, hf:FOLDER, implicit:POLICY,REFERENCE[,BETA]).");
         }
 
         var kind = spec[..colon];
@@ -41,6 +43,9 @@ public static class ScorerCatalog
                 return new ProgrammaticRewardScorer(new SimulatedSortingReward(model), $"noise={model.Noise:R};flip={model.FlipRate:R};seed={model.Seed}");
             case "onnx":
                 return OnnxRewardModel.Load(argument, preferGpu: true, logger);
+            case "hf":
+                var (folder, options) = Split(argument);
+                return HfRewardModel.Load(folder, options.TryGetValue("weights", out var weights) ? HeadWeights.Parse(weights) : null);
             case "implicit":
                 var parts = argument.Split(',', StringSplitOptions.TrimEntries);
                 if (parts.Length is < 2 or > 3)

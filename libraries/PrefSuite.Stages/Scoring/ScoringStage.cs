@@ -65,7 +65,8 @@ public sealed class ScoringStage
         {
             ArgumentNullException.ThrowIfNull(unit);
             var prompt = PromptMapping.Flatten(unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing"));
-            items.AddRange(unit.Responses.Select(r => new ScoringItem(prompt, r.Text, r.FinishReason != "length")));
+            var conversation = PromptMapping.ToText(unit.Prompt);
+            items.AddRange(unit.Responses.Select(r => new ScoringItem(prompt, r.Text, r.FinishReason != "length") { Conversation = conversation }));
         }
 
         var scored = await ScoreItemsAsync(ScorerIds(scorers ?? []), [.. items], cancellationToken).ConfigureAwait(false);

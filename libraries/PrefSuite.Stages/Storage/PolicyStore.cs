@@ -18,8 +18,8 @@ public sealed class PolicyStore(IArtifactStore store) : IDisposable
     {
         ArgumentNullException.ThrowIfNull(policy);
         var staging = store.FullPath($"{ArtifactPaths.PoliciesFolder}/.staging-{Guid.NewGuid():N}");
-        var manifest = policy.Save(staging, stage, parent);
-        var target = store.FullPath(ArtifactPaths.Policy(manifest.Version));
+        var version = policy.Save(staging, stage, parent)[..12];
+        var target = store.FullPath(ArtifactPaths.Policy(version));
         if (Directory.Exists(target))
         {
             Directory.Delete(staging, recursive: true); // same content already stored
@@ -29,7 +29,7 @@ public sealed class PolicyStore(IArtifactStore store) : IDisposable
             Directory.Move(staging, target);
         }
 
-        return manifest.Version;
+        return version;
     }
 
     public async Task SetAliasAsync(string alias, string version, CancellationToken cancellationToken = default) =>
@@ -40,7 +40,7 @@ public sealed class PolicyStore(IArtifactStore store) : IDisposable
             ? System.Text.Encoding.UTF8.GetString(bytes)
             : null;
 
-    /// <summary>The checkpoint folder of a version, an alias, or an absolute folder path.</summary>
+    /// <summary>The checkpoint folder of a version, an alias, or an absolute folder path (built-in or Hugging Face).</summary>
     public async Task<string> ResolveFolderAsync(string reference, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);

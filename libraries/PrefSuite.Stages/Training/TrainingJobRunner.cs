@@ -1,5 +1,6 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Data.Formats;
+using PrefSuite.Models.HuggingFace;
 using PrefSuite.Models.Demo;
 using PrefSuite.Models.Evaluation;
 using PrefSuite.Models.Policy;
@@ -26,11 +27,18 @@ public static class TrainingJobRunner
         ArgumentNullException.ThrowIfNull(store);
         var job = new TrainJob { JobId = request.JobId, RunId = request.RunId, State = JobState.Running, RewardBefore = double.NaN, RewardAfter = double.NaN, SuccessBefore = double.NaN, SuccessAfter = double.NaN };
         var baseReference = request.BasePolicy?.Checkpoint ?? string.Empty;
+        request.Options ??= new TrainOptions();
+        var loadOptions = new PolicyLoadOptions { Lora = Lora(request.Options.Lora) };
         using var policy = request.DemoSft && baseReference.Length == 0
             ? PolicyModel.Create(new PolicyConfig(), (long)request.Options.Seed)
-            : PolicyModel.Load(await policies.ResolveFolderAsync(baseReference.Length == 0 ? "default" : baseReference, cancellationToken).ConfigureAwait(false));
-        var parent = policy.Manifest?.WeightsSha256;
-        var heldOut = request.EvaluationPrompts > 0
+            : PolicyModel.Load(await policies.ResolveFolderAsync(baseReference.Length == 0 ? "default" : baseReference, cancellationToken).ConfigureAwait(false), options: loadOptions);
+        if (loadOptions.Lora is not null && policy.HuggingFace is null)
+        {
+            throw new InvalidRequestException("options.lora", "LoRA trains Hugging Face policies; the built-in policy trains in full");
+        }
+
+        var parent = policy.ContentHash;
+        var heldOut = request.EvaluationPrompts > 0 && policy.BuiltInConfig is not null
             ? SortingTask.Prompts(request.EvaluationPrompts, EvaluationSeed).Select(p => (p.Id, p.Text)).ToArray()
             : null;
         if (heldOut is not null)
@@ -52,7 +60,6 @@ public static class TrainingJobRunner
         else
         {
             var pairs = await PairsAsync(request, store, cancellationToken).ConfigureAwait(false);
-            using var reference = policy.Clone();
             var options = PreferenceOptions(request.Options) with
             {
                 CheckpointFolder = checkpoints,
@@ -61,7 +68,8 @@ public static class TrainingJobRunner
             };
             try
             {
-                await Task.Run(() => PreferenceTrainer.Train(policy, reference, pairs, options, report, cancellationToken), cancellationToken).ConfigureAwait(false);
+                // The starting policy is the frozen reference: its log-probs are computed before the first step.
+                await Task.Run(() => PreferenceTrainer.Train(policy, policy, pairs, options, report, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException error)
             {
@@ -96,7 +104,7 @@ public static class TrainingJobRunner
     {
         if (request.Pairs.Count > 0)
         {
-            return request.Pairs.Select(p => new TrainingPair(PromptMapping.Flatten(p.Prompt), p.Chosen, p.Rejected, p.ScoreChosen, p.ScoreRejected, p.Route == Route.Sft ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+            return request.Pairs.Select(p => new TrainingPair(PromptMapping.ToText(p.Prompt), p.Chosen, p.Rejected, p.ScoreChosen, p.ScoreRejected, p.Route == Route.Sft ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
         }
 
         if (string.IsNullOrEmpty(request.DatasetArtifact) || !store.Exists(request.DatasetArtifact))
@@ -110,10 +118,36 @@ public static class TrainingJobRunner
             throw new InvalidRequestException("dataset_artifact", "the dataset has no pairs");
         }
 
-        return rows.Select(r => new TrainingPair(Flatten(r.Prompt), r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+        return rows.Select(r => new TrainingPair(r.Prompt, r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
     }
 
-    private static string Flatten(Science.Augmentation.PromptText prompt) => prompt.Text ?? string.Join("\n", prompt.Messages!.Select(m => $"{m.Role}: {m.Content}"));
+    /// <summary>LoRA settings from the request (null: full fine-tuning), zero values meaning PEFT-like defaults.</summary>
+    public static LoraSettings? Lora(LoraOptions? options)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var defaults = new LoraSettings();
+        var settings = defaults with
+        {
+            Rank = options.Rank > 0 ? options.Rank : defaults.Rank,
+            Alpha = options.Alpha > 0 ? options.Alpha : defaults.Alpha,
+            Dropout = options.HasDropout ? options.Dropout : defaults.Dropout,
+            TargetModules = options.TargetModules.Count > 0 ? [.. options.TargetModules] : defaults.TargetModules,
+        };
+        try
+        {
+            settings.ResolvedTargets();
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidRequestException("options.lora.target_modules", error.Message);
+        }
+
+        return settings is { Rank: <= 4096, Dropout: >= 0 and < 1 } ? settings : throw new InvalidRequestException("options.lora", "rank must be at most 4096 and dropout in [0, 1)");
+    }
 
     /// <summary>SFT settings from the request, zero values meaning the demo defaults.</summary>
     public static SftOptions SftOptions(TrainOptions? options)
@@ -156,6 +190,7 @@ public static class TrainingJobRunner
             WarmupSteps = options.WarmupSteps > 0 ? options.WarmupSteps : defaults.WarmupSteps,
             WeightDecay = options.WeightDecay,
             Seed = options.Seed,
+            GradientAccumulation = Math.Max(1, options.GradientAccumulation),
         };
     }
 

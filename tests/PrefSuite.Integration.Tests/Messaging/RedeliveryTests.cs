@@ -89,7 +89,7 @@ public sealed class RedeliveryTests(Servers servers) : IAsyncLifetime, IDisposab
         using var coordinator = new RunCoordinator(store, policies, bus, new FakeTimeProvider(DateTimeOffset.UnixEpoch), Log<RunCoordinator>());
         using var eventsConsumer = Consumer(Queues.Events, new CountingEvents(coordinator), connection);
         await eventsConsumer.StartAsync(CancellationToken.None);
-        var sampling = new SampleUnitHandler(new SamplingStage(new BuiltInSampler(policies)), bus, new StageEvents(bus), new RunSpecs(store));
+        var sampling = new SampleUnitHandler(new SamplingStage(new PolicySampler(policies)), bus, new StageEvents(bus), new RunSpecs(store));
         using var sampler = Consumer(Queues.Sample, sampling, connection);
         await sampler.StartAsync(CancellationToken.None);
 

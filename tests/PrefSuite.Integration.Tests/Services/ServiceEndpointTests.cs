@@ -93,7 +93,7 @@ public sealed class ServiceEndpointTests : IDisposable
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}/") };
 
             var (remote, model) = await new OpenAiCompatibleSampler(client, "default").SampleAsync(prompts, parameters, null);
-            var (local, _) = await new BuiltInSampler(policies).SampleAsync(
+            var (local, _) = await new PolicySampler(policies).SampleAsync(
                 prompts.Select((p, i) => new Prompt { PromptId = $"p{i}", Text = p.Text }).ToArray(), parameters, null);
 
             Assert.Equal("default", model);

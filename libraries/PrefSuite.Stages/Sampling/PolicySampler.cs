@@ -5,8 +5,8 @@ using PrefSuite.Stages.Storage;
 
 namespace PrefSuite.Stages.Sampling;
 
-/// <summary>Samples from the built-in policy held in the model store.</summary>
-public sealed class BuiltInSampler(PolicyStore policies, string defaultPolicy = "default") : IResponseSampler
+/// <summary>Samples from a policy of the model store: the built-in GPT or a Hugging Face checkpoint.</summary>
+public sealed class PolicySampler(PolicyStore policies, string defaultPolicy = "default") : IResponseSampler
 {
     public async Task<(IReadOnlyList<IReadOnlyList<Response>> Responses, string PolicyVersion)> SampleAsync(
         IReadOnlyList<Prompt> prompts, SamplingParams parameters, PolicyRef? policy, CancellationToken cancellationToken = default)
@@ -33,13 +33,13 @@ public sealed class BuiltInSampler(PolicyStore policies, string defaultPolicy = 
             StopSequences = parameters.Stop,
             Seed = parameters.Seed,
         };
-        var texts = prompts.Select(PromptMapping.Flatten).ToArray();
+        var texts = prompts.Select(p => PromptMapping.ToText(p)).ToArray();
         IReadOnlyList<SampledResponse> samples;
         try
         {
             samples = await Task.Run(() => Sampler.Sample(model, texts, prompts.Select(p => p.PromptId).ToArray(), parameters.N, options, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is ArgumentException or FormatException)
+        catch (Exception error) when (error is ArgumentException or FormatException or ChatTemplates.ChatTemplateException)
         {
             throw new InvalidRequestException("prompts", error.Message);
         }
@@ -64,6 +64,6 @@ public sealed class BuiltInSampler(PolicyStore policies, string defaultPolicy = 
             grouped[sample.PromptIndex].Add(response);
         }
 
-        return (grouped, model.Manifest?.Version ?? "unsaved");
+        return (grouped, model.Version);
     }
 }
