@@ -16,11 +16,11 @@ public static class PrefSuiteCli
         root.Subcommands.Add(ImportExportCommands.Import());
         root.Subcommands.Add(ImportExportCommands.Export());
         root.Subcommands.Add(StageCommands.Sample());
-        root.Subcommands.Add(StageCommands.Score());
+        root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(SelectCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
         root.Subcommands.Add(DenoiseCommand.Create());
-        root.Subcommands.Add(StageCommands.Train());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }

@@ -66,6 +66,15 @@ public static class RunReportWriter
             figures.Add(("evaluation.png", "Mean ground-truth reward and exact-match rate of sampled responses on held-out prompts, before and after training."));
         }
 
+        if (job is { HeldOutPairs: > 0 } && double.IsFinite(job.HeldOutAccuracy))
+        {
+            var heldOut = Charts.New($"{job.HeldOutPairs} held-out pairs (no ground truth: implicit rewards)", string.Empty, "share");
+            heldOut.Add.Bars([0.5, job.HeldOutAccuracy]);
+            heldOut.Axes.Bottom.SetTicks([0, 1], ["chance", "implicit-reward accuracy"]);
+            Charts.Save(heldOut, folder, "held_out.png");
+            figures.Add(("held_out.png", "Share of pairs kept out of training whose chosen response gets the larger implicit reward β·(log πθ − log πref) after training."));
+        }
+
         File.WriteAllText(Path.Combine(folder, "index.html"), Html(data, figures));
         return figures.Select(f => f.File).Append("index.html").ToArray();
     }
@@ -140,10 +149,20 @@ public static class RunReportWriter
         {
             Row("training steps", job.TotalSteps.ToString(CultureInfo.InvariantCulture));
             Row("checkpoint", WebUtility.HtmlEncode(job.CheckpointVersion));
-            Row("held-out reward before", F(job.RewardBefore));
-            Row("held-out reward after", F(job.RewardAfter));
-            Row("held-out exact match before", F(job.SuccessBefore));
-            Row("held-out exact match after", F(job.SuccessAfter));
+            if (double.IsFinite(job.RewardBefore))
+            {
+                Row("held-out reward before", F(job.RewardBefore));
+                Row("held-out reward after", F(job.RewardAfter));
+                Row("held-out exact match before", F(job.SuccessBefore));
+                Row("held-out exact match after", F(job.SuccessAfter));
+            }
+
+            if (job.HeldOutPairs > 0)
+            {
+                Row("held-out pairs", job.HeldOutPairs.ToString(CultureInfo.InvariantCulture));
+                Row("held-out implicit-reward accuracy", F(job.HeldOutAccuracy));
+                Row("held-out mean implicit margin β·h", F(job.HeldOutMargin));
+            }
         }
 
         html.Append("</table>");

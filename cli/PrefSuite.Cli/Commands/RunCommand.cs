@@ -92,6 +92,11 @@ internal static class RunCommand
             {
                 lines.Add($"  held-out reward {F(job.RewardBefore)} → {F(job.RewardAfter)}, exact match {F(job.SuccessBefore)} → {F(job.SuccessAfter)}");
             }
+
+            if (job.HeldOutPairs > 0)
+            {
+                lines.Add($"  {job.HeldOutPairs} held-out pairs: implicit-reward accuracy {F(job.HeldOutAccuracy)}, mean implicit margin {F(job.HeldOutMargin)}");
+            }
         }
 
         if (run.DeadLetters.Count > 0)

@@ -14,7 +14,7 @@ public static class EmbeddedRunner
     public static async Task<Run> RunAsync(RunConfig config, IProgress<PipelineProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
-        TorchSharp.torch.set_num_threads(config.Threads);
+        TorchSharp.torch.set_num_threads(config.EffectiveThreads);
         var store = new FileArtifactStore(config.RunsDir);
         using var policies = new PolicyStore(store);
         var scorers = new List<Models.Rewards.IRewardScorer>();

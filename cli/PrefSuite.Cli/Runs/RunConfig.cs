@@ -45,6 +45,10 @@ public sealed record RunConfig
     [Range(0.0, 1.0)]
     public double TopP { get; init; } = 1.0;
 
+    /// <summary>Keep only the k most likely tokens when sampling; 0 keeps all.</summary>
+    [Range(0, 1_000_000)]
+    public int TopK { get; init; }
+
     [Range(1, 65536)]
     public int MaxNewTokens { get; init; } = 10;
 
@@ -97,6 +101,30 @@ public sealed record RunConfig
     [Range(1, 65536)]
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>Micro-batches per optimizer step (same result, less memory).</summary>
+    [Range(1, 4096)]
+    public int GradientAccumulation { get; init; } = 1;
+
+    /// <summary>LoRA rank for Hugging Face policies; 0 trains every weight.</summary>
+    [Range(0, 4096)]
+    public int LoraRank { get; init; }
+
+    [Range(1e-6, 1e6)]
+    public double LoraAlpha { get; init; } = 16;
+
+    [Range(0.0, 0.99)]
+    public double LoraDropout { get; init; } = 0.05;
+
+    /// <summary>Projections that get adapters: q_proj, …, or all-linear.</summary>
+    public IReadOnlyList<string> LoraTargets { get; init; } = ["q_proj", "k_proj", "v_proj", "o_proj"];
+
+    /// <summary>
+    /// DPO pairs kept out of training to measure implicit-reward accuracy after it (what a run without a ground-truth
+    /// task reports); null: 200 (at most a fifth of the pairs) for a Hugging Face policy, none for the built-in demo.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int? HeldOutPairs { get; init; }
+
     /// <summary>Held-out demo prompts evaluated before and after training (0: none).</summary>
     [Range(0, 100_000)]
     public int EvaluationPrompts { get; init; } = 200;
@@ -116,12 +144,21 @@ public sealed record RunConfig
     /// <summary>Scorer specs replacing the simulated reward model, e.g. "onnx:/models/rm" or "programmatic:sorting".</summary>
     public IReadOnlyList<string> Scorers { get; init; } = [];
 
+    /// <summary>Hugging Face *ForSequenceClassification reward-model folders (each adds an hf: scorer).</summary>
+    public IReadOnlyList<string> RewardModels { get; init; } = [];
+
     /// <summary>A policy version, alias or checkpoint folder; null uses (and if needed trains) the default policy.</summary>
     public string? Policy { get; init; }
 
-    /// <summary>Threads for the built-in model (1 is as fast and steadier for the demo's size).</summary>
+    /// <summary>Threads for the models; null: 1 for the built-in demo model (as fast and steadier at its size), every core for Hugging Face models.</summary>
     [Range(1, 256)]
-    public int Threads { get; init; } = 1;
+    public int? Threads { get; init; }
+
+    /// <summary>Whether the policy is a Hugging Face checkpoint folder.</summary>
+    public bool HuggingFacePolicy => Policy is not null && Models.HuggingFace.HfCheckpoint.IsCheckpoint(Policy);
+
+    /// <summary>The threads the models use.</summary>
+    public int EffectiveThreads => Threads ?? (HuggingFacePolicy || RewardModels.Count > 0 ? Environment.ProcessorCount : 1);
 
     public static RunConfig Load(string path)
     {
@@ -181,8 +218,8 @@ public sealed record RunConfig
             RunId = RunId ?? string.Empty,
             DemoPrompts = PromptsFile is null ? Prompts : 0,
             DemoSeed = DemoSeed,
-            Sampling = new SamplingParams { N = Samples, Temperature = Temperature, TopP = TopP, MaxNewTokens = MaxNewTokens, Seed = Seed },
-            Policy = Policy is null ? null : new PolicyRef { Checkpoint = Policy },
+            Sampling = new SamplingParams { N = Samples, Temperature = Temperature, TopP = TopP, TopK = TopK, MaxNewTokens = MaxNewTokens, Seed = Seed },
+            Policy = Policy is null ? null : new PolicyRef { Checkpoint = Directory.Exists(Policy) ? Path.GetFullPath(Policy) : Policy },
             Strategy = new StrategyOptions
             {
                 Strategy = Strategy switch
@@ -211,7 +248,14 @@ public sealed record RunConfig
 
         if (Train)
         {
-            var training = new TrainOptions { Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed };
+            var training = new TrainOptions { Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed, GradientAccumulation = GradientAccumulation };
+            if (LoraRank > 0)
+            {
+                training.Lora = new LoraOptions { Rank = LoraRank, Alpha = LoraAlpha, Dropout = LoraDropout };
+                training.Lora.TargetModules.Add(LoraTargets);
+            }
+
+            spec.HeldOutPairs = HeldOutPairs ?? (HuggingFacePolicy ? 200 : 0);
             training.Losses.Add(Models.Training.LossTerm.ParseList(Losses).Select(t => new Contracts.V1.LossTerm { Kind = ToProto(t.Kind), Weight = t.Weight }));
             spec.Training = training;
         }
@@ -267,7 +311,10 @@ public sealed record RunConfig
         _ => Contracts.V1.LossKind.Sigmoid,
     };
 
-    /// <summary>The scorers this run uses: the configured ones, or the simulated reward model of the demo.</summary>
-    public IReadOnlyList<string> EffectiveScorers() =>
-        Scorers.Count > 0 ? Scorers : [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"simulated:sorting?noise={RewardNoise}&flip={RewardFlip}&seed=3")];
+    /// <summary>The scorers this run uses: the configured ones and reward models, or the simulated reward model of the demo.</summary>
+    public IReadOnlyList<string> EffectiveScorers()
+    {
+        var scorers = Scorers.Concat(RewardModels.Select(folder => "hf:" + Path.GetFullPath(folder))).ToArray();
+        return scorers.Length > 0 ? scorers : [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"simulated:sorting?noise={RewardNoise}&flip={RewardFlip}&seed=3")];
+    }
 }

@@ -180,6 +180,7 @@ public sealed class EmbeddedPipeline(IArtifactStore store, PolicyStore policies,
             Options = spec.Training,
             DatasetArtifact = pairs,
             EvaluationPrompts = spec.EvaluationPrompts,
+            HeldOutPairs = spec.HeldOutPairs,
         };
         var job = await TrainingJobRunner.RunAsync(request, policies, store, new Relay(progress, "train", string.Empty), cancellationToken).ConfigureAwait(false);
         await store.WriteAsync(ArtifactPaths.Job(jobId), job.ToByteArray(), cancellationToken).ConfigureAwait(false);

@@ -316,6 +316,7 @@ public sealed partial class RunCoordinator(IArtifactStore store, PolicyStore pol
             Options = spec.Training,
             DatasetArtifact = stageEvent.DatasetArtifact,
             EvaluationPrompts = spec.EvaluationPrompts,
+            HeldOutPairs = spec.HeldOutPairs,
         };
         await bus.PublishAsync(Queues.Train, request, request.JobId, cancellationToken).ConfigureAwait(false);
     }

@@ -25,7 +25,11 @@ public static class TrainingJobRunner
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(store);
-        var job = new TrainJob { JobId = request.JobId, RunId = request.RunId, State = JobState.Running, RewardBefore = double.NaN, RewardAfter = double.NaN, SuccessBefore = double.NaN, SuccessAfter = double.NaN };
+        var job = new TrainJob
+        {
+            JobId = request.JobId, RunId = request.RunId, State = JobState.Running, RewardBefore = double.NaN, RewardAfter = double.NaN, SuccessBefore = double.NaN, SuccessAfter = double.NaN,
+            HeldOutAccuracy = double.NaN, HeldOutMargin = double.NaN,
+        };
         var baseReference = request.BasePolicy?.Checkpoint ?? string.Empty;
         request.Options ??= new TrainOptions();
         var loadOptions = new PolicyLoadOptions { Lora = Lora(request.Options.Lora) };
@@ -59,7 +63,13 @@ public static class TrainingJobRunner
         }
         else
         {
-            var pairs = await PairsAsync(request, store, cancellationToken).ConfigureAwait(false);
+            var (pairs, heldOutPairs) = HeldOutSplit.Split(await PairsAsync(request, store, cancellationToken).ConfigureAwait(false), request.HeldOutPairs, request.Options.Seed);
+            ReferenceLogProbs? heldOutReference = null;
+            if (heldOutPairs.Count > 0)
+            {
+                heldOutReference = HeldOutSplit.LogProbs(policy, heldOutPairs);
+            }
+
             var options = PreferenceOptions(request.Options) with
             {
                 CheckpointFolder = checkpoints,
@@ -77,6 +87,12 @@ public static class TrainingJobRunner
             }
 
             stage = PreferenceTrainer.Stage;
+            if (heldOutReference is { } before)
+            {
+                var after = HeldOutSplit.LogProbs(policy, heldOutPairs);
+                (job.HeldOutAccuracy, job.HeldOutMargin) = HeldOutSplit.Accuracy(before, after, options.Loss.Beta);
+                job.HeldOutPairs = heldOutPairs.Count;
+            }
         }
 
         if (heldOut is not null)
