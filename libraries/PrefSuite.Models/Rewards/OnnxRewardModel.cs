@@ -2,7 +2,11 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using System.Text.Json.Nodes;
+using PrefSuite.ChatTemplates;
+using PrefSuite.Models.HuggingFace;
 using PrefSuite.Models.Tokenization;
+using PrefSuite.Science.Augmentation;
 using PrefSuite.Science.Scoring;
 
 namespace PrefSuite.Models.Rewards;
@@ -17,13 +21,15 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
     private readonly InferenceSession _session;
     private readonly RewardBundleManifest _manifest;
     private readonly ITextTokenizer _tokenizer;
+    private readonly ChatTemplate? _chatTemplate;
     private readonly HeadWeights _weights;
 
-    private OnnxRewardModel(InferenceSession session, RewardBundleManifest manifest, string version, string executionProvider)
+    private OnnxRewardModel(InferenceSession session, RewardBundleManifest manifest, ITextTokenizer tokenizer, ChatTemplate? chatTemplate, string version, string executionProvider)
     {
         _session = session;
         _manifest = manifest;
-        _tokenizer = Tokenization.Tokenizers.Create(manifest.Tokenizer);
+        _tokenizer = tokenizer;
+        _chatTemplate = chatTemplate;
         _weights = manifest.Weights is null ? HeadWeights.EqualMean : HeadWeights.Of(manifest.Weights);
         Version = version;
         ExecutionProvider = executionProvider;
@@ -38,7 +44,10 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
     /// <summary>"CUDA" or "CPU": where the session runs.</summary>
     public string ExecutionProvider { get; }
 
-    /// <summary>Loads a bundle folder (model.onnx + manifest.json).</summary>
+    /// <summary>
+    /// Loads a bundle folder: model.onnx (with any external weight files beside it) + manifest.json, and the tokenizer.json
+    /// and chat template the manifest names. The version hashes every file of the bundle, so any change reaches the cache.
+    /// </summary>
     /// <param name="preferGpu">Try the CUDA execution provider first; fall back to CPU with a logged warning.</param>
     /// <param name="intraOpThreads">Threads ONNX Runtime may use per call; null lets it decide (one per physical core).</param>
     public static OnnxRewardModel Load(string folder, bool preferGpu = true, ILogger? logger = null, int? intraOpThreads = null)
@@ -51,9 +60,11 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
             throw new FileNotFoundException($"The reward bundle '{folder}' has no {RewardBundleManifest.ModelFile}.", modelPath);
         }
 
-        var version = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(modelPath).Concat(File.ReadAllBytes(Path.Combine(folder, RewardBundleManifest.FileName))).ToArray()))[..16];
+        var version = BundleHash(folder)[..16];
+        var tokenizer = CreateTokenizer(folder, manifest);
+        var chatTemplate = manifest.ChatTemplate is { } source ? ParseTemplate(folder, source) : null;
         var (session, provider) = CreateSession(modelPath, preferGpu, logger, intraOpThreads);
-        var model = new OnnxRewardModel(session, manifest, version, provider);
+        var model = new OnnxRewardModel(session, manifest, tokenizer, chatTemplate, version, provider);
         model.CheckGraph();
         return model;
     }
@@ -84,11 +95,77 @@ public sealed partial class OnnxRewardModel : IRewardScorer, IDisposable
         return Task.FromResult<IReadOnlyList<RewardVector>>(results);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        (_tokenizer as IDisposable)?.Dispose();
+    }
+
+    /// <summary>SHA-256 over every file of the bundle (names and contents, in name order): model, external weights, tokenizer, template, manifest.</summary>
+    private static string BundleHash(string folder)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(folder, file) + "\0"));
+            using var stream = File.OpenRead(file);
+            hash.AppendData(SHA256.HashData(stream));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static ITextTokenizer CreateTokenizer(string folder, RewardBundleManifest manifest)
+    {
+        if (!manifest.UsesTokenizerFile)
+        {
+            return Tokenization.Tokenizers.Create(manifest.Tokenizer);
+        }
+
+        var tokenizer = HfTokenizer.Load(Path.Combine(folder, manifest.Tokenizer));
+        int Id(string? token, string field, bool needed)
+        {
+            if (token is null)
+            {
+                return needed ? throw new InvalidDataException($"{Path.Combine(folder, RewardBundleManifest.FileName)}: {field} is needed with a tokenizer.json when add_bos/add_eos is on.") : -1;
+            }
+
+            return tokenizer.TokenId(token) ?? throw new InvalidDataException($"{Path.Combine(folder, RewardBundleManifest.FileName)}: {field} '{token}' is not one token of {manifest.Tokenizer}.");
+        }
+
+        var bos = Id(manifest.BosToken, "bos_token", manifest.AddBos);
+        var eos = Id(manifest.EosToken, "eos_token", manifest.AddEos);
+        var pad = manifest.PadId ?? (eos >= 0 ? eos : 0);
+        return new HfTextTokenizer(tokenizer, pad, bos, eos);
+    }
+
+    private static ChatTemplate ParseTemplate(string folder, string source)
+    {
+        var isFile = source.EndsWith(".jinja", StringComparison.Ordinal) && !source.Contains('{', StringComparison.Ordinal);
+        var path = Path.Combine(folder, source);
+        if (isFile && !File.Exists(path))
+        {
+            throw new FileNotFoundException($"The reward bundle's chat_template names {source}, which is not in {folder}.", path);
+        }
+
+        return ChatTemplate.Parse(isFile ? File.ReadAllText(path) : source, isFile ? path : $"{Path.Combine(folder, RewardBundleManifest.FileName)} chat_template");
+    }
+
+    private string Text(ScoringItem item)
+    {
+        if (_chatTemplate is null)
+        {
+            return _manifest.Template.Replace("{prompt}", item.Prompt, StringComparison.Ordinal).Replace("{response}", item.Response, StringComparison.Ordinal);
+        }
+
+        var messages = item.Conversation.Messages ?? [new ChatMessage("user", item.Conversation.Text!)];
+        var array = new JsonArray(messages.Append(new ChatMessage("assistant", item.Response)).Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content }).ToArray());
+        return _chatTemplate.Apply(array, addGenerationPrompt: false, _manifest.BosToken, _manifest.EosToken);
+    }
 
     private int[] Encode(ScoringItem item)
     {
-        var text = _manifest.Template.Replace("{prompt}", item.Prompt, StringComparison.Ordinal).Replace("{response}", item.Response, StringComparison.Ordinal);
+        var text = Text(item);
         var body = _tokenizer.Encode(text);
         var room = _manifest.MaxLength - (_manifest.AddBos ? 1 : 0) - (_manifest.AddEos ? 1 : 0);
         if (body.Length > room)

@@ -26,12 +26,32 @@ public sealed record RewardBundleManifest
     [Required]
     public string Name { get; init; } = string.Empty;
 
-    /// <summary>A tokenizer PrefSuite knows (see Tokenizers.Names).</summary>
+    /// <summary>A tokenizer PrefSuite knows (see Tokenizers.Names), or a Hugging Face tokenizer.json in the bundle ("tokenizer.json").</summary>
     [Required]
     public string Tokenizer { get; init; } = string.Empty;
 
-    /// <summary>How prompt and response become one text: "{prompt}" and "{response}" are replaced.</summary>
+    /// <summary>How prompt and response become one text: "{prompt}" and "{response}" are replaced (unless a chat template is given).</summary>
     public string Template { get; init; } = "{prompt}\n{response}";
+
+    /// <summary>
+    /// A Jinja chat template (inline, or the name of a .jinja file in the bundle): the conversation with the response as
+    /// the assistant's turn is rendered as transformers' apply_chat_template renders it (text prompts become one user turn).
+    /// </summary>
+    public string? ChatTemplate { get; init; }
+
+    /// <summary>bos_token passed to the chat template, and the token add_bos adds with a tokenizer.json.</summary>
+    public string? BosToken { get; init; }
+
+    /// <summary>eos_token passed to the chat template, and the token add_eos adds with a tokenizer.json.</summary>
+    public string? EosToken { get; init; }
+
+    /// <summary>The id filling padded positions; null uses the tokenizer's own.</summary>
+    [Range(0, int.MaxValue)]
+    public int? PadId { get; init; }
+
+    /// <summary>Whether <see cref="Tokenizer"/> names a Hugging Face tokenizer.json file of the bundle.</summary>
+    [JsonIgnore]
+    public bool UsesTokenizerFile => Tokenizer.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     public bool AddBos { get; init; } = true;
 
@@ -103,6 +123,16 @@ public sealed record RewardBundleManifest
         if (PaddingSide is not ("left" or "right") || Truncation is not ("left" or "right"))
         {
             throw new InvalidDataException($"{path}: padding_side and truncation must be 'left' or 'right'.");
+        }
+
+        if (UsesTokenizerFile && (Tokenizer.Contains('/', StringComparison.Ordinal) || Tokenizer.Contains('\\', StringComparison.Ordinal)))
+        {
+            throw new InvalidDataException($"{path}: tokenizer must name a file in the bundle folder, not a path ('{Tokenizer}').");
+        }
+
+        if (!UsesTokenizerFile && !Tokenization.Tokenizers.Names.Contains(Tokenizer))
+        {
+            throw new InvalidDataException($"{path}: tokenizer '{Tokenizer}' is neither a known tokenizer ({string.Join(", ", Tokenization.Tokenizers.Names)}) nor a tokenizer.json file of the bundle.");
         }
 
         if (Heads.Count == 0)

@@ -21,6 +21,26 @@ internal static class TinyRewardModels
         manifest.Save(Path.Combine(folder, RewardBundleManifest.FileName));
     }
 
+    /// <summary>
+    /// The same bundle with the embedding table's values in an external weight file (ONNX external data, as exporters
+    /// write models over 2 GB): model.onnx references <paramref name="weightsFile"/> by location, offset and length.
+    /// </summary>
+    public static void WriteMeanPoolBundleWithExternalWeights(string folder, float[,] embedding, RewardBundleManifest manifest, string weightsFile = "weights.bin")
+    {
+        Directory.CreateDirectory(folder);
+        var model = MeanPoolModel(embedding);
+        var table = model.Graph.Initializer.Single(t => t.Name == "E");
+        var bytes = table.FloatData.SelectMany(BitConverter.GetBytes).ToArray();
+        File.WriteAllBytes(Path.Combine(folder, weightsFile), bytes);
+        table.FloatData.Clear();
+        table.DataLocation = 1;
+        table.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = weightsFile });
+        table.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "0" });
+        table.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        File.WriteAllBytes(Path.Combine(folder, RewardBundleManifest.ModelFile), model.ToByteArray());
+        manifest.Save(Path.Combine(folder, RewardBundleManifest.FileName));
+    }
+
     public static ModelProto MeanPoolModel(float[,] embedding)
     {
         var vocabulary = embedding.GetLength(0);
