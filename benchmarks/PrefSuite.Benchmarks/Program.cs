@@ -9,6 +9,12 @@ if (args.Length >= 1 && args[0] == "rpca-once")
     return;
 }
 
+if (args.Length == 2 && args[0] == "hf-speed")
+{
+    HfDecoderSpeed.Run(args[1]);
+    return;
+}
+
 if (args.Length >= 1 && args[0] == "policy-speed")
 {
     PolicySpeed.Run();
