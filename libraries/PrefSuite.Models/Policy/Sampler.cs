@@ -311,15 +311,23 @@ public static class Sampler
             return (token, policyLogits[token] - logNormalizer);
         }
 
-        // Candidates sorted by logit (descending, ties by id), truncated by top-k and top-p.
-        var order = new int[vocabulary];
+        // Candidates sorted by logit (descending, ties by id), truncated by top-k and top-p. Tokens whose weight is below
+        // e^-50 of the most likely one are left out before sorting: together they weigh less than one part in 10^16 of
+        // the total (less than a double can add to it), and large vocabularies then sort only what can be drawn.
+        var copy = logits.ToArray();
+        var floor = max - (50 * options.Temperature);
+        var keys = new List<ulong>();
         for (var i = 0; i < vocabulary; i++)
         {
-            order[i] = i;
+            if (copy[i] >= floor)
+            {
+                keys.Add(((ulong)~OrderedBits(copy[i]) << 32) | (uint)i);
+            }
         }
 
-        var copy = logits.ToArray();
-        Array.Sort(order, (a, b) => copy[b] != copy[a] ? copy[b].CompareTo(copy[a]) : a.CompareTo(b));
+        keys.Sort();
+        var order = keys.Select(k => (int)(k & 0xFFFFFFFFUL)).ToArray();
+        vocabulary = order.Length;
         var keep = options.TopK > 0 ? Math.Min(options.TopK, vocabulary) : vocabulary;
         var weights = new double[keep];
         double total = 0;
@@ -363,6 +371,13 @@ public static class Sampler
         }
 
         return (token, policyLogits[token] - logNormalizer);
+    }
+
+    /// <summary>The float's bits as an unsigned integer that sorts in the same order as the floats.</summary>
+    private static uint OrderedBits(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        return (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;
     }
 
     private static double LogSumExp(ReadOnlySpan<float> values)
