@@ -35,7 +35,7 @@ internal static class StageCommands
         var model = new Option<string?>("--model") { Description = "With --sampler openai: the model name the server serves (vLLM's --served-model-name, an Ollama tag)." };
         var apiKey = new Option<string?>("--api-key") { Description = "With --sampler openai: sent as \"Authorization: Bearer KEY\"." };
         var requestTimeout = new Option<double>("--request-timeout") { Description = "With --sampler openai: seconds one generation request may take before it fails (not retried).", DefaultValueFactory = _ => 600 };
-        var choicesPerRequest = new Option<int>("--choices-per-request") { Description = "With --sampler openai: samples asked of one request; 0 asks for all N at once (n = N), 1 suits servers without n (llama.cpp, Ollama): the k-th request gets seed + k.", DefaultValueFactory = _ => 0 };
+        var choicesPerRequest = new Option<int>("--choices-per-request") { Description = "With --sampler openai: samples asked of one request; 0 asks for all N at once (n = N), 1 suits servers that do not honour n (some llama.cpp and Ollama versions): the k-th request gets seed + k.", DefaultValueFactory = _ => 0 };
         var promptsPerRequest = new Option<int>("--prompts-per-request") { Description = "With --sampler openai: text prompts sent together to /v1/completions (1 for servers that take one).", DefaultValueFactory = _ => 16 };
         var promptsFile = new Option<FileInfo?>("--prompts-file") { Description = "JSONL of {\"prompt_id\", \"prompt\"}." };
         var prompts = new Option<int>("--prompts") { Description = "Demo prompts to generate when no file is given.", DefaultValueFactory = _ => 100 };

@@ -49,7 +49,7 @@ public sealed class RunFlags
         Text("--model", "With --sampler openai: the model name the server serves.", (c, v) => c with { Model = v }),
         Text("--endpoint-api-key", "With --sampler openai: the server's key (--api-key is the stack's).", (c, v) => c with { EndpointApiKey = v }),
         Number<double>("--request-timeout", "With --sampler openai: seconds one generation request may take (default 600).", (c, v) => c with { RequestTimeout = v }),
-        Number<int>("--choices-per-request", "With --sampler openai: samples asked of one request; 0 (default) asks for all N at once, 1 suits servers without n (llama.cpp, Ollama).", (c, v) => c with { ChoicesPerRequest = v }),
+        Number<int>("--choices-per-request", "With --sampler openai: samples asked of one request; 0 (default) asks for all N at once, 1 suits servers that do not honour n (some llama.cpp and Ollama versions).", (c, v) => c with { ChoicesPerRequest = v }),
         Number<int>("--prompts-per-request", "With --sampler openai: text prompts per /v1/completions request (default 16).", (c, v) => c with { PromptsPerRequest = v }),
         Number<int>("--threads", "Threads for the built-in model.", (c, v) => c with { Threads = v }),
         new RunFlags(new Option<string[]>("--scorer") { Description = "A scorer spec (repeatable): onnx:FOLDER, programmatic:NAME, simulated:sorting?noise=…", AllowMultipleArgumentsPerToken = false },

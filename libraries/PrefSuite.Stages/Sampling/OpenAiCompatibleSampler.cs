@@ -161,7 +161,7 @@ public sealed class OpenAiCompatibleSampler : IResponseSampler
         if (ordered.Length != expected || ordered.Select(index).Where((value, i) => value != i).Any())
         {
             var hint = ordered.Length < expected
-                ? $" A server that ignores n (Ollama) needs {SamplingBackendOptions.Section}:{nameof(SamplingBackendOptions.ChoicesPerRequest)}=1 (--choices-per-request 1); one that takes one prompt per request, {SamplingBackendOptions.Section}:{nameof(SamplingBackendOptions.PromptsPerRequest)}=1."
+                ? $" A server that ignores n needs {SamplingBackendOptions.Section}:{nameof(SamplingBackendOptions.ChoicesPerRequest)}=1 (--choices-per-request 1); one that takes one prompt per request, {SamplingBackendOptions.Section}:{nameof(SamplingBackendOptions.PromptsPerRequest)}=1."
                 : string.Empty;
             throw new HttpRequestException(string.Create(CultureInfo.InvariantCulture, $"POST {endpoint} answered {ordered.Length} choices numbered [{string.Join(", ", ordered.Select(index))}] for {asked}; expected {expected}, numbered 0 to {expected - 1}.{hint}"));
         }

@@ -40,8 +40,8 @@ public sealed class SamplingBackendOptions
     public int PromptsPerRequest { get; set; } = 16;
 
     /// <summary>
-    /// The most choices (n) asked of one request; 0 asks for all N at once. Set 1 for servers without n (llama.cpp
-    /// refuses n &gt; 1, Ollama ignores it): N requests are sent, the k-th with seed + k.
+    /// The most choices (n) asked of one request; 0 asks for all N at once. Set 1 for servers that do not honour n
+    /// (some llama.cpp and Ollama versions refuse or ignore it): N requests are sent, the k-th with seed + k.
     /// </summary>
     public int ChoicesPerRequest { get; set; }
 
