@@ -2,7 +2,7 @@ using PrefSuite.ServiceHosting;
 
 namespace PrefSuite.SamplingService;
 
-/// <summary>The sampling service: gRPC SamplingService, OpenAI-compatible /v1/completions, and the prefsuite.sample consumer.</summary>
+/// <summary>The sampling service: gRPC SamplingService, OpenAI-compatible /v1/completions and /v1/chat/completions, and the prefsuite.sample consumer.</summary>
 public static class SamplingServiceApp
 {
     /// <param name="configure">Adjusts the builder before the app is built (tests swap in a test server).</param>
@@ -15,7 +15,7 @@ public static class SamplingServiceApp
 
         var app = builder.Build();
         app.MapGrpcService<SamplingGrpcService>();
-        app.MapOpenAiCompletions();
+        app.MapOpenAiEndpoints();
         app.MapPrefSuiteStageEndpoints();
         return app;
     }

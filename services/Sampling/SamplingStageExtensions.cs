@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
 using PrefSuite.Stages.Runs;
@@ -6,29 +7,34 @@ using PrefSuite.Stages.Storage;
 
 namespace PrefSuite.SamplingService;
 
-/// <summary>Registers the sampling stage: its backend (built-in policy or an OpenAI-compatible server) and queue consumer.</summary>
+/// <summary>Registers the sampling stage: its backend (a policy of the model store, or an OpenAI-compatible server) and queue consumer.</summary>
 public static class SamplingStageExtensions
 {
     public static WebApplicationBuilder AddSamplingStage(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var section = builder.Configuration.GetSection("Sampling");
-        if (section["Backend"] is "openai")
+        var section = builder.Configuration.GetSection(SamplingBackendOptions.Section);
+        builder.Services.AddOptions<SamplingBackendOptions>().Bind(section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SamplingBackendOptions>, SamplingBackendValidation>();
+        if ((section.Get<SamplingBackendOptions>() ?? new SamplingBackendOptions()).IsOpenAi)
         {
-            var endpoint = section["Endpoint"] ?? throw new InvalidOperationException("Sampling:Backend is openai: set Sampling:Endpoint to the server's base address.");
-            builder.Services.AddHttpClient<OpenAiCompatibleSampler>(http =>
-            {
-                http.BaseAddress = new Uri(endpoint.TrimEnd('/') + "/");
-                http.Timeout = TimeSpan.FromMinutes(5);
-                if (section["ApiKey"] is { Length: > 0 } key)
-                {
-                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-                }
-            }).AddTypedClient<IResponseSampler>((http, _) => new OpenAiCompatibleSampler(http, section["Model"] ?? "default"));
+            // Generation calls leave the standard resilience handler of ServiceDefaults (10 s per attempt, POSTs
+            // retried) for a pipeline of their own: see GenerationHttp. Service discovery stays, so Sampling:Endpoint
+            // may name an Aspire resource (http://vllm). RemoveAllResilienceHandlers is marked for evaluation
+            // (EXTEXP0001) but is the library's way to take one client out of ConfigureHttpClientDefaults; the
+            // integration test GenerationClientTests fails should it stop doing so.
+#pragma warning disable EXTEXP0001
+            builder.Services.AddHttpClient(GenerationHttp.ClientName)
+                .ConfigureHttpClient((services, http) => GenerationHttp.Configure(http, Options(services)))
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+                .RemoveAllResilienceHandlers()
+                .AddResilienceHandler("generation", (pipeline, context) => pipeline.AddGenerationStrategies(Options(context.ServiceProvider)));
+#pragma warning restore EXTEXP0001
+            builder.Services.AddSingleton<IResponseSampler>(services => new OpenAiCompatibleSampler(services.GetRequiredService<IHttpClientFactory>().CreateClient(GenerationHttp.ClientName), Options(services)));
         }
         else
         {
-            builder.Services.AddSingleton<IResponseSampler>(sp => new PolicySampler(sp.GetRequiredService<PolicyStore>(), section["DefaultPolicy"] ?? "default"));
+            builder.Services.AddSingleton<IResponseSampler>(services => new PolicySampler(services.GetRequiredService<PolicyStore>(), Options(services).DefaultPolicy));
         }
 
         builder.Services.AddSingleton<SamplingStage>();
@@ -38,5 +44,14 @@ public static class SamplingStageExtensions
         }
 
         return builder;
+    }
+
+    private static SamplingBackendOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<SamplingBackendOptions>>().Value;
+
+    /// <summary>Checks the Sampling section at start; every error names its key (Sampling:Model).</summary>
+    private sealed class SamplingBackendValidation : IValidateOptions<SamplingBackendOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SamplingBackendOptions options) =>
+            options.Problems() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

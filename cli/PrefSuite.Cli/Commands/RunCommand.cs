@@ -52,6 +52,11 @@ internal static class RunCommand
             }
 
             settings.Validate("options");
+            if (parse.GetValue(stack) is not null && settings.SamplerOptions().IsOpenAi)
+            {
+                throw new OptionException("--sampler openai samples from this process; a run on --stack samples with the stack's sampling service (configure Sampling:Backend there)");
+            }
+
             var mode = parse.GetValue(json) ? ProgressMode.JsonLines : parse.GetValue(quiet) ? ProgressMode.Quiet : ProgressMode.Auto;
             var display = new ProgressDisplay(stdout, mode);
             var address = parse.GetValue(stack);

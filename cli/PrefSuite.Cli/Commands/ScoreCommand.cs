@@ -59,8 +59,8 @@ internal static class ScoreCommand
                 built.Add(await ScorerCatalog.CreateAsync(spec, policies, NullLogger.Instance, cancellationToken).ConfigureAwait(false));
             }
 
-            var policyModel = policyName is null ? null : await policies.GetAsync(CheckpointReference(policyName), cancellationToken).ConfigureAwait(false);
-            var referenceModel = referenceName is null ? null : await policies.GetAsync(CheckpointReference(referenceName), cancellationToken).ConfigureAwait(false);
+            var policyModel = policyName is null ? null : await policies.GetAsync(Runs.SamplerSettings.ResolvePolicy(policyName), cancellationToken).ConfigureAwait(false);
+            var referenceModel = referenceName is null ? null : await policies.GetAsync(Runs.SamplerSettings.ResolvePolicy(referenceName), cancellationToken).ConfigureAwait(false);
             var logProbs = policyModel is null ? null : new ImplicitRewardScorer(policyModel, referenceModel ?? policyModel, parse.GetValue(beta));
             if (specs.Count == 0 && referenceModel is null)
             {
@@ -86,9 +86,6 @@ internal static class ScoreCommand
         });
         return command;
     }
-
-    /// <summary>A folder given on the command line is used by its full path; anything else is a model-store name.</summary>
-    public static string CheckpointReference(string value) => Directory.Exists(value) ? Path.GetFullPath(value) : value;
 
     private static async Task<ScoredPrompt> ScoreAsync(ScoredPrompt prompt, ScoringStage? stage, int scorerCount, ImplicitRewardScorer? logProbs, bool hasReference, CancellationToken cancellationToken)
     {

@@ -42,7 +42,7 @@ internal static class TrainCommand
         {
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
             using var policies = new PolicyStore(store);
-            var start = parse.GetValue(policy) is { } given ? ScoreCommand.CheckpointReference(given) : null;
+            var start = parse.GetValue(policy) is { } given ? Runs.SamplerSettings.ResolvePolicy(given) : null;
             TorchSharp.torch.set_num_threads(start is not null && Models.HuggingFace.HfCheckpoint.IsCheckpoint(start) ? Environment.ProcessorCount : 1);
             var options = new TrainOptions
             {

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PrefSuite.Contracts.V1;
+using PrefSuite.Stages.Sampling;
 using YamlDotNet.Serialization;
 
 namespace PrefSuite.Cli.Runs;
@@ -150,6 +151,33 @@ public sealed record RunConfig
     /// <summary>A policy version, alias or checkpoint folder; null uses (and if needed trains) the default policy.</summary>
     public string? Policy { get; init; }
 
+    /// <summary>
+    /// Where responses come from: "policy" (the run's policy, built-in or Hugging Face, in this process) or "openai"
+    /// (an OpenAI-compatible server at endpoint serving model; training, if any, starts from policy).
+    /// </summary>
+    public string Sampler { get; init; } = SamplingBackendOptions.PolicyBackend;
+
+    /// <summary>With sampler openai: the server's base address, e.g. http://localhost:8000/v1.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>With sampler openai: the model name the server serves.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>With sampler openai: the key the server wants ("Authorization: Bearer KEY").</summary>
+    public string? EndpointApiKey { get; init; }
+
+    /// <summary>With sampler openai: seconds one generation request may take.</summary>
+    [Range(1.0, 86_400.0)]
+    public double RequestTimeout { get; init; } = 600;
+
+    /// <summary>With sampler openai: samples asked of one request (0: all N at once; 1 for servers without n).</summary>
+    [Range(0, 1024)]
+    public int ChoicesPerRequest { get; init; }
+
+    /// <summary>With sampler openai: text prompts per /v1/completions request.</summary>
+    [Range(1, 1024)]
+    public int PromptsPerRequest { get; init; } = 16;
+
     /// <summary>Threads for the models; null: 1 for the built-in demo model (as fast and steadier at its size), every core for Hugging Face models.</summary>
     [Range(1, 256)]
     public int? Threads { get; init; }
@@ -196,6 +224,21 @@ public sealed record RunConfig
             throw new ArgumentException($"{source}: {JsonNamingPolicy.SnakeCaseLower.ConvertName(first.MemberNames.FirstOrDefault() ?? "value")}: {first.ErrorMessage}");
         }
 
+        if (SamplerOptions().Problems(ConfigKey) is { Count: > 0 } sampling)
+        {
+            throw new ArgumentException($"{source}: {sampling[0]}");
+        }
+
+        if (SamplerOptions().IsOpenAi && Train && Policy is null)
+        {
+            throw new ArgumentException($"{source}: policy: with sampler openai, training starts from the policy the server samples; set policy to its checkpoint folder, or train: false (--no-train) to stop at the dataset");
+        }
+
+        if (!SamplerOptions().IsOpenAi && (Endpoint ?? Model ?? EndpointApiKey) is not null)
+        {
+            throw new ArgumentException($"{source}: endpoint, model and endpoint_api_key apply to sampler openai; sampler is '{Sampler}'");
+        }
+
         try
         {
             _ = ToSpec();
@@ -210,6 +253,25 @@ public sealed record RunConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The sampler settings of this run.</summary>
+    public SamplingBackendOptions SamplerOptions() => new()
+    {
+        Backend = Sampler,
+        Endpoint = Endpoint ?? string.Empty,
+        Model = Model ?? string.Empty,
+        ApiKey = EndpointApiKey ?? string.Empty,
+        RequestTimeout = TimeSpan.FromSeconds(RequestTimeout),
+        ChoicesPerRequest = ChoicesPerRequest,
+        PromptsPerRequest = PromptsPerRequest,
+    };
+
+    private static string ConfigKey(string property) => property switch
+    {
+        nameof(SamplingBackendOptions.Backend) => "sampler",
+        nameof(SamplingBackendOptions.ApiKey) => "endpoint_api_key",
+        _ => JsonNamingPolicy.SnakeCaseLower.ConvertName(property),
+    };
+
     /// <summary>The run as the pipeline (embedded or stack) takes it.</summary>
     public RunSpec ToSpec()
     {
@@ -219,7 +281,7 @@ public sealed record RunConfig
             DemoPrompts = PromptsFile is null ? Prompts : 0,
             DemoSeed = DemoSeed,
             Sampling = new SamplingParams { N = Samples, Temperature = Temperature, TopP = TopP, TopK = TopK, MaxNewTokens = MaxNewTokens, Seed = Seed },
-            Policy = Policy is null ? null : new PolicyRef { Checkpoint = Directory.Exists(Policy) ? Path.GetFullPath(Policy) : Policy },
+            Policy = Policy is null ? null : new PolicyRef { Checkpoint = SamplerSettings.ResolvePolicy(Policy) },
             Strategy = new StrategyOptions
             {
                 Strategy = Strategy switch

@@ -23,6 +23,12 @@ public sealed class EmbeddedPipeline(IArtifactStore store, PolicyStore policies,
     /// <summary>SFT steps of the default policy when the model store has none.</summary>
     public int DefaultPolicySftSteps { get; init; } = 1500;
 
+    /// <summary>
+    /// Whether the sampler reads the run's policy. When it does not (an OpenAI-compatible server samples) and the run
+    /// trains nothing, a run without a policy neither resolves nor trains one.
+    /// </summary>
+    public bool SamplerUsesPolicy { get; init; } = true;
+
     public async Task<Run> RunAsync(RunSpec spec, IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -108,6 +114,11 @@ public sealed class EmbeddedPipeline(IArtifactStore store, PolicyStore policies,
 
     private async Task<string> PolicyAsync(RunSpec spec, IProgress<PipelineProgress> progress, CancellationToken cancellationToken)
     {
+        if (!SamplerUsesPolicy && spec.Training is null && spec.Policy is not { Checkpoint.Length: > 0 })
+        {
+            return string.Empty;
+        }
+
         if (spec.Policy is { Checkpoint.Length: > 0 } given)
         {
             await policies.ResolveFolderAsync(given.Checkpoint, cancellationToken).ConfigureAwait(false);
