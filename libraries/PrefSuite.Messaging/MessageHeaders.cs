@@ -7,6 +7,9 @@ public static class MessageHeaders
     public const string Schema = "prefsuite-schema";
     public const string SchemaVersion = "v1";
     public const string UnitId = "prefsuite-unit-id";
+
+    /// <summary>Handler failures a message has caused so far (its failure budget spent); absent means none.</summary>
+    public const string Failures = "prefsuite-failures";
     public const string Error = "prefsuite-error";
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";

@@ -11,9 +11,19 @@ public sealed class MessagingOptions
     [Required]
     public string ConnectionString { get; set; } = string.Empty;
 
-    /// <summary>Deliveries of one message before it goes to its dead-letter queue.</summary>
+    /// <summary>
+    /// Handler failures one message may cause before it goes to its dead-letter queue. Deliveries that a crash returned
+    /// unacked do not count: a failure is counted by the consumer that saw the handler fail.
+    /// </summary>
     [Range(1, 100)]
-    public int DeliveryLimit { get; set; } = 3;
+    public int FailureBudget { get; set; } = 3;
+
+    /// <summary>
+    /// The broker's own limit on deliveries (x-delivery-limit), a backstop for a message that kills its consumer at every
+    /// delivery, so no handler ever sees it fail. Well above what crashes of healthy work reach.
+    /// </summary>
+    [Range(1, 1000)]
+    public int DeliveryLimit { get; set; } = 20;
 
     /// <summary>Unacknowledged messages per consumer; stages override it (training takes one at a time).</summary>
     [Range(1, 10_000)]

@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Messaging;
 
-/// <summary>Registers RabbitMQ messaging: the connection, the stage bus, and queue consumers.</summary>
+/// <summary>Registers RabbitMQ messaging: the connection, the stack's transport, and queue consumers.</summary>
 public static class MessagingServiceCollectionExtensions
 {
-    /// <summary>The connection (ConnectionStrings:rabbitmq, options from "Messaging") and an <see cref="IStageBus"/>.</summary>
+    /// <summary>The connection (ConnectionStrings:rabbitmq, options from "Messaging") and the <see cref="IStageTransport"/>.</summary>
     public static IServiceCollection AddPrefSuiteMessaging(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MessagingOptions>()
@@ -18,7 +19,19 @@ public static class MessagingServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<RabbitMqConnection>();
         services.AddSingleton<RabbitMqStageBus>();
-        services.AddSingleton<IStageBus>(sp => sp.GetRequiredService<RabbitMqStageBus>());
+        services.AddSingleton<IStageTransport>(sp => sp.GetRequiredService<RabbitMqStageBus>());
+        return services;
+    }
+
+    /// <summary>Consumes a stage handler's topic: its outputs are published before the inputs are acked.</summary>
+    public static IServiceCollection AddStageConsumer(this IServiceCollection services, Func<IServiceProvider, IStageHandler> handler, ushort prefetch)
+    {
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            var stage = handler(sp);
+            return new QueueConsumer(
+                stage.Topic.QueueName(), prefetch, 1, new StageQueueHandler(stage, sp.GetRequiredService<IStageTransport>()), sp.GetRequiredService<RabbitMqConnection>(), sp.GetRequiredService<ILogger<QueueConsumer>>());
+        });
         return services;
     }
 
@@ -27,7 +40,7 @@ public static class MessagingServiceCollectionExtensions
         where THandler : class, IQueueHandler
     {
         services.AddSingleton<THandler>();
-        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => new QueueConsumer(
+        services.AddSingleton<IHostedService>(sp => new QueueConsumer(
             queue, prefetch, concurrency, sp.GetRequiredService<THandler>(), sp.GetRequiredService<RabbitMqConnection>(), sp.GetRequiredService<ILogger<QueueConsumer>>()));
         return services;
     }

@@ -3,22 +3,26 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using PrefSuite.Stages;
+using PrefSuite.Workflow;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
 namespace PrefSuite.Messaging;
 
 /// <summary>
-/// Consumes one queue: acks only after the handler succeeded (its outputs published or stored); a failure is
-/// requeued until the delivery limit, a permanent failure (invalid message) goes to the dead-letter queue at once, and
-/// the handler hears of every message given up. On shutdown it stops taking messages and lets those in hand finish.
+/// Consumes one queue: acks only after the handler succeeded (its outputs published or stored). A handler failure is
+/// counted on the message itself: a copy carrying the count goes to the back of the queue (confirmed) before the
+/// original is acked, and once the failure budget is spent, or at once for an invalid message, it goes to the
+/// dead-letter queue after the handler reported it. Deliveries that a crash returned unacked spend no budget. On
+/// shutdown it stops taking messages and lets those in hand finish.
 /// </summary>
 public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort concurrency, IQueueHandler handler, RabbitMqConnection connection, ILogger<QueueConsumer> logger) : BackgroundService
 {
     public static readonly ActivitySource Activities = new("PrefSuite.Messaging");
 
     private readonly CancellationTokenSource _hardStop = new();
+    private readonly SemaphoreSlim _retrying = new(1, 1);
+    private IChannel? _retries;
     private int _inFlight;
 
     public string Queue => queue;
@@ -76,6 +80,9 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
     {
         var conn = await connection.GetAsync(stoppingToken).ConfigureAwait(false);
         var channel = await conn.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: concurrency), stoppingToken).ConfigureAwait(false);
+        var retries = await conn.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken).ConfigureAwait(false);
+        _retries = retries;
+        await using (retries.ConfigureAwait(false))
         await using (channel.ConfigureAwait(false))
         {
             var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -183,6 +190,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
     public override void Dispose()
     {
         _hardStop.Dispose();
+        _retrying.Dispose();
         base.Dispose();
     }
 
@@ -195,7 +203,8 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             Header(headers, MessageHeaders.Schema) ?? string.Empty,
             Header(headers, MessageHeaders.UnitId) ?? delivery.BasicProperties.MessageId ?? string.Empty,
             delivery.Body.ToArray(),
-            headers.TryGetValue(MessageHeaders.DeliveryCount, out var count) && count is not null ? Convert.ToInt32(count, System.Globalization.CultureInfo.InvariantCulture) : 0);
+            Number(headers, MessageHeaders.DeliveryCount),
+            Number(headers, MessageHeaders.Failures));
         return new Delivery(delivery.DeliveryTag, message, Header(headers, MessageHeaders.TraceParent));
     }
 
@@ -236,10 +245,10 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
     {
         var message = delivery.Message;
         var permanent = error is PermanentMessageException or InvalidRequestException;
-        var lastChance = message.DeliveryCount + 1 >= connection.Options.DeliveryLimit;
-        if (permanent || lastChance)
+        var failures = message.Failures + 1;
+        if (permanent || failures >= connection.Options.FailureBudget)
         {
-            LogGivingUp(logger, queue, message.UnitId, message.DeliveryCount + 1, error);
+            LogGivingUp(logger, queue, message.UnitId, failures, error);
             try
             {
                 await handler.OnGiveUpAsync(message, error, CancellationToken.None).ConfigureAwait(false);
@@ -253,10 +262,52 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         }
         else
         {
-            LogRetrying(logger, queue, message.UnitId, message.DeliveryCount + 1, error);
-            await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
+            LogRetrying(logger, queue, message.UnitId, failures, error);
+            try
+            {
+                await RequeueCountedAsync(delivery, failures).ConfigureAwait(false);
+                await SettleAsync(channel, delivery.Tag, ack: true).ConfigureAwait(false);
+            }
+            catch (Exception requeueError) when (requeueError is not OperationCanceledException)
+            {
+                // The counted copy could not be published: hand the original back (the broker's delivery limit is the backstop).
+                LogRequeueFailed(logger, queue, message.UnitId, requeueError);
+                await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>Publishes a copy of the message with its failure count to the back of its queue, confirmed.</summary>
+    private async Task RequeueCountedAsync(Delivery delivery, int failures)
+    {
+        var message = delivery.Message;
+        var headers = new Dictionary<string, object?>
+        {
+            [MessageHeaders.Type] = message.TypeName,
+            [MessageHeaders.Schema] = message.SchemaVersion,
+            [MessageHeaders.UnitId] = message.UnitId,
+            [MessageHeaders.Failures] = failures,
+        };
+        if (delivery.TraceParent is { } parent)
+        {
+            headers[MessageHeaders.TraceParent] = parent;
+        }
+
+        var properties = new BasicProperties { Persistent = true, MessageId = message.UnitId, Type = message.TypeName, ContentType = "application/x-protobuf", Headers = headers };
+        await _retrying.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var retries = _retries ?? throw new InvalidOperationException("no channel to requeue on");
+            await retries.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, message.Body, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _retrying.Release();
+        }
+    }
+
+    private static int Number(IDictionary<string, object?> headers, string name) =>
+        headers.TryGetValue(name, out var value) && value is not null ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     /// <summary>Takes what has arrived (up to the batch size, lingering briefly for more) and handles it as one batch.</summary>
     private async Task BatchLoopAsync(IChannel channel, IBatchQueueHandler batcher, ChannelReader<Delivery> reader)
@@ -301,9 +352,17 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                     Interlocked.Decrement(ref _inFlight);
                 }
             }
+            catch (Exception error) when (batch.Count == 1 && (error is not OperationCanceledException || !_hardStop.IsCancellationRequested))
+            {
+                // A batch of one failed: that is the message's own failure.
+                activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+                await FailAsync(channel, batch[0], error).ConfigureAwait(false);
+                Interlocked.Decrement(ref _inFlight);
+            }
             catch (Exception error) when (error is not OperationCanceledException || !_hardStop.IsCancellationRequested)
             {
-                // One bad message must not fail the others: handle them one by one.
+                // One bad message must not fail the others: they are handled one by one, and only a message's own
+                // failure counts against its budget.
                 LogBatchFailed(logger, queue, batch.Count, error);
                 foreach (var delivery in batch)
                 {
@@ -333,11 +392,14 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue} (prefetch {Prefetch})")]
     private static partial void LogConsuming(ILogger logger, string queue, int prefetch);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: unit {UnitId} failed on delivery {Delivery}; requeued")]
-    private static partial void LogRetrying(ILogger logger, string queue, string unitId, int delivery, Exception error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: unit {UnitId} failed (failure {Failures}); requeued")]
+    private static partial void LogRetrying(ILogger logger, string queue, string unitId, int failures, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Queue}: unit {UnitId} failed on delivery {Delivery}; dead-lettered")]
-    private static partial void LogGivingUp(ILogger logger, string queue, string unitId, int delivery, Exception error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Queue}: unit {UnitId} failed (failure {Failures}); dead-lettered")]
+    private static partial void LogGivingUp(ILogger logger, string queue, string unitId, int failures, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: unit {UnitId} could not be requeued with its failure count; handed back")]
+    private static partial void LogRequeueFailed(ILogger logger, string queue, string unitId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: a batch of {Count} failed; handling its messages one by one")]
     private static partial void LogBatchFailed(ILogger logger, string queue, int count, Exception error);

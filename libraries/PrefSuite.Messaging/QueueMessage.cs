@@ -3,7 +3,8 @@ namespace PrefSuite.Messaging;
 /// <summary>A delivered message as handlers see it: no RabbitMQ types.</summary>
 /// <param name="TypeName">The protobuf message's full name, e.g. "prefsuite.v1.SampleUnit".</param>
 /// <param name="DeliveryCount">How many times it was delivered before this delivery (0 the first time).</param>
-public sealed record QueueMessage(string Queue, string TypeName, string SchemaVersion, string UnitId, ReadOnlyMemory<byte> Body, int DeliveryCount);
+/// <param name="Failures">How many times a handler failed on it before (its failure budget spent so far).</param>
+public sealed record QueueMessage(string Queue, string TypeName, string SchemaVersion, string UnitId, ReadOnlyMemory<byte> Body, int DeliveryCount, int Failures = 0);
 
 /// <summary>Handles the messages of one queue; throwing means "not done" (retried, then dead-lettered).</summary>
 public interface IQueueHandler

@@ -1,16 +1,27 @@
 using System.Diagnostics;
 using Google.Protobuf;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 using RabbitMQ.Client;
 
 namespace PrefSuite.Messaging;
 
-/// <summary>Publishes protobuf messages to stage queues with publisher confirms: a publish returns once the broker has the message.</summary>
-public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageBus, IAsyncDisposable
+/// <summary>
+/// The stack's transport: publishes protobuf messages to the topics' queues with publisher confirms; a send returns
+/// once the broker has every message (quorum queues: durable, so <see cref="Durable"/>).
+/// </summary>
+public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTransport, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
     private IChannel? _channel;
+
+    public bool Durable => true;
+
+    public Task SendAsync(IReadOnlyList<Envelope> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return messages.Count == 0 ? Task.CompletedTask : PublishManyAsync(messages.Select(m => (m.Topic.QueueName(), m.Message, m.Id)).ToArray(), cancellationToken);
+    }
 
     public Task PublishAsync(string queue, IMessage message, string unitId, CancellationToken cancellationToken = default) =>
         PublishManyAsync([(queue, message, unitId)], cancellationToken);

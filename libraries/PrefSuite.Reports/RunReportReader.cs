@@ -4,7 +4,8 @@ using PrefSuite.Data.Formats;
 using PrefSuite.Data.Selection;
 using PrefSuite.Science.Margins;
 using PrefSuite.Stages.Mapping;
-using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Reports;
 
@@ -22,7 +23,9 @@ public static class RunReportReader
             units.Add(PromptUnit.Parser.ParseFrom(await store.ReadAsync(path, cancellationToken).ConfigureAwait(false)));
         }
 
-        var order = run.Spec.Prompts.Select((p, i) => (p.PromptId, i)).ToDictionary(x => x.PromptId, x => x.i, StringComparer.Ordinal);
+        // The run message carries no prompts; the stored spec has them in their order.
+        var spec = await store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false) is { } specBytes ? RunSpec.Parser.ParseFrom(specBytes) : run.Spec;
+        var order = spec.Prompts.Select((p, i) => (p.PromptId, i)).ToDictionary(x => x.PromptId, x => x.i, StringComparer.Ordinal);
         units = [.. units.OrderBy(u => order.GetValueOrDefault(u.Prompt.PromptId, int.MaxValue))];
         var kept = store.Exists(ArtifactPaths.Pairs(runId))
             ? await PairRowReader.ReadAllAsync(store.FullPath(ArtifactPaths.Pairs(runId)), cancellationToken).ConfigureAwait(false)

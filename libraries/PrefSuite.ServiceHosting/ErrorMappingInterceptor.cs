@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using PrefSuite.Data;
-using PrefSuite.Stages;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.ServiceHosting;
 

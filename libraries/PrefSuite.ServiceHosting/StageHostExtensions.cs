@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PrefSuite.Messaging;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.ServiceHosting;
 
@@ -54,7 +56,6 @@ public static class StageHostExtensions
         if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString("rabbitmq")))
         {
             builder.Services.AddPrefSuiteMessaging(builder.Configuration);
-            builder.Services.AddSingleton<StageEvents>();
             builder.Services.AddSingleton<RunSpecs>();
         }
 

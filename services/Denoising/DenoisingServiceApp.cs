@@ -1,6 +1,7 @@
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Stages.Denoising;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.DenoisingService;
 
@@ -13,7 +14,7 @@ public static class DenoisingServiceApp
         builder.AddPrefSuiteStageHost(maxMessageBytes: 64 * 1024 * 1024);
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<DenoiseUnitHandler>(Queues.Denoise, prefetch: 64);
+            builder.Services.AddStageConsumer(sp => new DenoiseHandler(sp.GetRequiredService<RunSpecs>()), prefetch: 64);
         }
 
         configure?.Invoke(builder);

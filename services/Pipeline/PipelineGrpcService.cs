@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.PipelineService;
 

@@ -1,10 +1,11 @@
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
 using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.PipelineService;
 
-/// <summary>The pipeline service: gRPC PipelineService, the prefsuite.events consumer, and the dead-letter queues' consumers.</summary>
+/// <summary>The pipeline service: gRPC PipelineService over the run workflow, its events consumer, and the dead-letter queues' consumers (the stages' and the events').</summary>
 public static class PipelineServiceApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -16,22 +17,19 @@ public static class PipelineServiceApp
             throw new InvalidOperationException("The pipeline service needs RabbitMQ: set ConnectionStrings:rabbitmq (the AppHost does).");
         }
 
-        builder.Services.AddSingleton(sp => new RunCoordinator(
-            sp.GetRequiredService<Stages.Storage.IArtifactStore>(),
-            sp.GetRequiredService<Stages.Storage.PolicyStore>(),
-            sp.GetRequiredService<IStageBus>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<RunCoordinator>>())
-        {
-            DefaultPolicySftSteps = builder.Configuration.GetValue("Pipeline:DefaultPolicySftSteps", 1500),
-        });
-        builder.Services.AddHostedService<RunLoader>();
-        builder.Services.AddQueueConsumer<StageEventConsumer>(Queues.Events, prefetch: 128);
+        builder.Services.AddOptions<WorkflowOptions>().Bind(builder.Configuration.GetSection(WorkflowOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IRunSpecRules>(sp => new RunSpecRules(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<RunCoordinator>();
+        builder.Services.AddHostedService<WorkflowHost>();
+        builder.Services.AddStageConsumer(sp => sp.GetRequiredService<RunCoordinator>().EventsHandler, prefetch: 512);
         builder.Services.AddSingleton<DeadLetterHandler>();
-        foreach (var queue in Queues.Stages)
+        builder.Services.AddSingleton<EventsDeadLetterHandler>();
+        builder.Services.AddSingleton<IHostedService>(sp => new QueueConsumer(
+            MessageHeaders.DeadLetterQueue(Topic.Events.QueueName()), 16, 1, sp.GetRequiredService<EventsDeadLetterHandler>(), sp.GetRequiredService<RabbitMqConnection>(), sp.GetRequiredService<ILogger<QueueConsumer>>()));
+        foreach (var topic in StageNames.StageTopics)
         {
             builder.Services.AddSingleton<IHostedService>(sp => new QueueConsumer(
-                MessageHeaders.DeadLetterQueue(queue), 16, 1, sp.GetRequiredService<DeadLetterHandler>(), sp.GetRequiredService<RabbitMqConnection>(), sp.GetRequiredService<ILogger<QueueConsumer>>()));
+                MessageHeaders.DeadLetterQueue(topic.QueueName()), 16, 1, sp.GetRequiredService<DeadLetterHandler>(), sp.GetRequiredService<RabbitMqConnection>(), sp.GetRequiredService<ILogger<QueueConsumer>>()));
         }
 
         configure?.Invoke(builder);
@@ -42,10 +40,14 @@ public static class PipelineServiceApp
     }
 }
 
-/// <summary>Reloads persisted runs before the service takes events.</summary>
-public sealed class RunLoader(RunCoordinator coordinator) : IHostedService
+/// <summary>Rebuilds the runs from their ledgers before the service takes events, then runs the workflow's loop.</summary>
+public sealed class WorkflowHost(RunCoordinator coordinator) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => coordinator.LoadAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await coordinator.LoadAsync(cancellationToken).ConfigureAwait(false);
+        await coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => coordinator.StopAsync();
 }

@@ -2,9 +2,9 @@ using PrefSuite.Caching;
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
 using PrefSuite.Stages.Caching;
-using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Scoring;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.RewardScoringService;
 
@@ -32,7 +32,7 @@ public static class RewardScoringStageExtensions
         builder.Services.AddSingleton(sp => new ScoringStageProvider(specs, sp.GetRequiredService<PolicyStore>(), sp.GetRequiredService<IRewardCache>(), sp.GetRequiredService<ILogger<ScoringStage>>()));
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<ScoreUnitHandler>(Queues.Score, prefetch: 64);
+            builder.Services.AddStageConsumer(sp => new ScoreHandler(sp.GetRequiredService<ScoringStageProvider>().GetAsync, sp.GetRequiredService<RunSpecs>()), prefetch: 64);
         }
 
         return builder;

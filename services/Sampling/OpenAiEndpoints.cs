@@ -3,8 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using PrefSuite.Contracts.V1;
 using PrefSuite.ServiceHosting;
-using PrefSuite.Stages;
 using PrefSuite.Stages.Sampling;
+using PrefSuite.Workflow;
 using static PrefSuite.Stages.Sampling.OpenAiProtocol;
 
 namespace PrefSuite.SamplingService;

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
-using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.SamplingService;
 
@@ -40,7 +40,7 @@ public static class SamplingStageExtensions
         builder.Services.AddSingleton<SamplingStage>();
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<SampleUnitHandler>(Queues.Sample, prefetch: 64);
+            builder.Services.AddStageConsumer(sp => new SampleHandler(sp.GetRequiredService<SamplingStage>(), sp.GetRequiredService<RunSpecs>()), prefetch: 64);
         }
 
         return builder;

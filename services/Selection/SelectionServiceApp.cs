@@ -1,7 +1,7 @@
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
-using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Selection;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.SelectionService;
 
@@ -15,7 +15,7 @@ public static class SelectionServiceApp
         builder.Services.AddSingleton<SelectionStage>();
         if (builder.Configuration.HasMessaging())
         {
-            builder.Services.AddQueueConsumer<SelectHandler>(Queues.Select, prefetch: 64);
+            builder.Services.AddStageConsumer(sp => new SelectHandler(sp.GetRequiredService<SelectionStage>(), sp.GetRequiredService<RunSpecs>()), prefetch: 64);
         }
 
         configure?.Invoke(builder);

@@ -1,7 +1,9 @@
 using PrefSuite.Messaging;
 using PrefSuite.ServiceHosting;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Stages.Storage;
 using PrefSuite.Stages.Training;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.TrainingService;
 
@@ -12,12 +14,13 @@ public static class TrainingServiceApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddPrefSuiteStageHost(maxMessageBytes: 64 * 1024 * 1024);
-        builder.Services.AddSingleton<TrainingJobs>();
+        builder.Services.AddSingleton(sp => new TrainingJobs(
+            sp.GetRequiredService<PolicyStore>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<ILogger<TrainingJobs>>(), sp.GetService<IStageTransport>()));
         builder.Services.AddHostedService<TrainingWorker>();
         if (builder.Configuration.HasMessaging())
         {
-            // One training message at a time per replica: it is acked when its job has finished.
-            builder.Services.AddQueueConsumer<TrainRequestHandler>(Queues.Train, prefetch: 1);
+            // A request is acked once its job is stored as queued; progress and the end travel as events.
+            builder.Services.AddStageConsumer(sp => new TrainHandler(sp.GetRequiredService<TrainingJobs>()), prefetch: 4);
         }
 
         configure?.Invoke(builder);
@@ -28,8 +31,12 @@ public static class TrainingServiceApp
     }
 }
 
-/// <summary>Runs the replica's job queue for the life of the service.</summary>
+/// <summary>Runs the replica's job queue for the life of the service, starting with the jobs a crash left unfinished.</summary>
 public sealed class TrainingWorker(TrainingJobs jobs) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => jobs.RunAsync(stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await jobs.ResumeAsync(stoppingToken).ConfigureAwait(false);
+        await jobs.RunAsync(stoppingToken).ConfigureAwait(false);
+    }
 }

@@ -30,7 +30,8 @@ public class RunCommandTests
         var pairs = File.ReadAllLines(Path.Combine(runFolder, "pairs.jsonl"));
         Assert.Equal(run.Selection.Kept, pairs.Length);
         Assert.True(run.Selection.RoutedToSft > 0);
-        Assert.Equal(120, Directory.GetFiles(Path.Combine(runFolder, "sampled")).Length);
+        Assert.Equal(120, Directory.GetFiles(Path.Combine(runFolder, "selected")).Length);
+        Assert.Empty(run.DeadLetters);
 
         var report = Path.Combine(runFolder, "report");
         var html = File.ReadAllText(Path.Combine(report, "index.html"));
@@ -51,10 +52,10 @@ public class RunCommandTests
         Assert.Contains($"report: {Path.Combine(report, "index.html")}", output, StringComparison.Ordinal);
 
         // Running the same run again reuses everything: nothing is sampled or trained twice.
-        var sampledAt = Directory.GetFiles(Path.Combine(runFolder, "sampled")).Select(File.GetLastWriteTimeUtc).Max();
+        var selectedAt = Directory.GetFiles(Path.Combine(runFolder, "selected")).Select(File.GetLastWriteTimeUtc).Max();
         var (again, againOutput, _) = await cli.RunAsync("run", "--runs-dir", cli.PathOf("runs"), "--run-id", "r1", "--prompts", "120", "--samples", "8", "--sft-steps", "300", "--evaluation-prompts", "100", "--route-small-margins", "--quiet");
         Assert.Equal(0, again);
-        Assert.Equal(sampledAt, Directory.GetFiles(Path.Combine(runFolder, "sampled")).Select(File.GetLastWriteTimeUtc).Max());
+        Assert.Equal(selectedAt, Directory.GetFiles(Path.Combine(runFolder, "selected")).Select(File.GetLastWriteTimeUtc).Max());
         Assert.Contains($"policy {run.CheckpointVersion}", againOutput, StringComparison.Ordinal);
     }
 
@@ -84,7 +85,7 @@ public class RunCommandTests
         var history = File.ReadAllLines(cli.PathOf("runs/jobs/default-policy-history.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt32()).ToArray();
         Assert.True(history[0] > 100, $"the resumed SFT started at step {history[0]}, not after its checkpoint");
         Assert.Equal(450, history[^1]);
-        Assert.Equal(40, Directory.GetFiles(cli.PathOf("runs/runs/k1/sampled")).Length);
+        Assert.Equal(40, Directory.GetFiles(cli.PathOf("runs/runs/k1/selected")).Length);
         Assert.Contains("run k1: SUCCEEDED", output, StringComparison.Ordinal);
     }
 
@@ -126,7 +127,7 @@ public class RunCommandTests
             "run", "--runs-dir", cli.PathOf("runs"), "--run-id", "big", "--prompts", "1100", "--samples", "2", "--sft-steps", "20",
             "--no-train", "--skip-denoise", "--no-report", "--quiet");
         Assert.True(code == 0, error + output);
-        Assert.Equal(1100, Directory.GetFiles(cli.PathOf("runs/runs/big/sampled")).Length);
+        Assert.Equal(1100, Directory.GetFiles(cli.PathOf("runs/runs/big/selected")).Length);
         var run = Run.Parser.ParseFrom(File.ReadAllBytes(cli.PathOf("runs/runs/big/run.pb")));
         Assert.Equal(RunState.Succeeded, run.State);
         Assert.Equal(run.Selection.Kept, File.ReadAllLines(cli.PathOf("runs/runs/big/pairs.jsonl")).Length);

@@ -1,6 +1,6 @@
 using PrefSuite.Cli.Runs;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 using Spectre.Console;
 
 namespace PrefSuite.Cli.Tests;

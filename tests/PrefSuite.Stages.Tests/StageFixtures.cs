@@ -1,7 +1,5 @@
-using Google.Protobuf;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Stages.Runs;
-using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
 
 namespace PrefSuite.Stages.Tests;
 
@@ -13,25 +11,6 @@ internal sealed class TempStore : IDisposable
     public FileArtifactStore Store { get; }
 
     public void Dispose() => Directory.Delete(Store.Root, recursive: true);
-}
-
-/// <summary>A bus that records what was published, in order.</summary>
-internal sealed class RecordingBus : IStageBus
-{
-    public List<(string Queue, IMessage Message, string UnitId)> Published { get; } = [];
-
-    public Task PublishAsync(string queue, IMessage message, string unitId, CancellationToken cancellationToken = default)
-    {
-        lock (Published)
-        {
-            Published.Add((queue, message, unitId));
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public IEnumerable<T> On<T>(string queue)
-        where T : IMessage => Published.Where(p => p.Queue == queue).Select(p => p.Message).OfType<T>();
 }
 
 internal static class Units

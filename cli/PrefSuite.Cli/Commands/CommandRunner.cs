@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PrefSuite.Data;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 
@@ -19,7 +20,7 @@ internal static class CommandRunner
                 return 0;
             }
             catch (Exception failure) when (failure is DataFormatException or ArgumentException or FormatException or OptionException or IOException or UnauthorizedAccessException or KeyNotFoundException
-                or InvalidOperationException or Stages.InvalidRequestException or InvalidDataException or Grpc.Core.RpcException or HttpRequestException or TimeoutException or ChatTemplates.ChatTemplateException)
+                or InvalidOperationException or InvalidRequestException or InvalidDataException or Grpc.Core.RpcException or HttpRequestException or TimeoutException or ChatTemplates.ChatTemplateException)
             {
                 await error.WriteLineAsync($"error: {failure.Message}").ConfigureAwait(false);
                 return InputError;

@@ -5,9 +5,10 @@ using PrefSuite.Cli.Runs;
 using PrefSuite.Models.Demo;
 using PrefSuite.Reports;
 using PrefSuite.Stages.Comparison;
-using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Scoring;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 
@@ -89,14 +90,14 @@ internal static class CompareCommand
     /// <summary>The runs folder's default policy, trained (demo SFT) the first time, as `prefsuite run` does.</summary>
     private static async Task<string> DefaultPolicyAsync(IArtifactStore store, PolicyStore policies, int steps, IProgress<PipelineProgress> progress, CancellationToken cancellationToken)
     {
-        if (await policies.GetAliasAsync(RunCoordinator.DefaultPolicyAlias, cancellationToken).ConfigureAwait(false) is { } version)
+        if (await policies.GetAliasAsync(JobIds.DefaultPolicyAlias, cancellationToken).ConfigureAwait(false) is { } version)
         {
             return version;
         }
 
-        var request = new Contracts.V1.TrainRequest { JobId = RunCoordinator.DefaultPolicyJob, DemoSft = true, Options = new Contracts.V1.TrainOptions { Steps = steps } };
+        var request = new Contracts.V1.TrainRequest { JobId = JobIds.DefaultPolicy, DemoSft = true, Options = new Contracts.V1.TrainOptions { Steps = steps } };
         var job = await Stages.Training.TrainingJobRunner.RunAsync(request, policies, store, new TrainingRelay(progress), cancellationToken).ConfigureAwait(false);
-        await policies.SetAliasAsync(RunCoordinator.DefaultPolicyAlias, job.CheckpointVersion, cancellationToken).ConfigureAwait(false);
+        await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, job.CheckpointVersion, cancellationToken).ConfigureAwait(false);
         return job.CheckpointVersion;
     }
 

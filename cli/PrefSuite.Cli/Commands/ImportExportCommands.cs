@@ -1,7 +1,8 @@
 using System.CommandLine;
 using PrefSuite.Cli.Formats;
 using PrefSuite.Data.Formats;
-using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PrefSuite.Reports;
-using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 

@@ -3,7 +3,8 @@ using System.Globalization;
 using PrefSuite.Cli.Runs;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Reports;
-using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 

@@ -7,6 +7,7 @@ using PrefSuite.Stages.Caching;
 using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Scoring;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
 
 namespace PrefSuite.Cli.Commands;
 

@@ -6,6 +6,7 @@ using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
 
 namespace PrefSuite.Cli.Commands;
 

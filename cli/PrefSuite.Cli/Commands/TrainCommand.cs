@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Storage;
 using PrefSuite.Stages.Training;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 
@@ -85,7 +86,7 @@ internal static class TrainCommand
             var job = await display.RunAsync(progress => TrainingJobRunner.RunAsync(request, policies, store, new Relay(progress), cancellationToken)).ConfigureAwait(false);
             if (parse.GetValue(setDefault))
             {
-                await policies.SetAliasAsync(RunCoordinator.DefaultPolicyAlias, job.CheckpointVersion, cancellationToken).ConfigureAwait(false);
+                await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, job.CheckpointVersion, cancellationToken).ConfigureAwait(false);
             }
 
             var saved = await policies.ResolveFolderAsync(job.CheckpointVersion, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 using Spectre.Console;
 
 namespace PrefSuite.Cli.Runs;

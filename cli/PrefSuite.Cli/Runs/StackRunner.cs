@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Runs;
 
@@ -25,15 +25,7 @@ public static class StackRunner
         await foreach (var change in watch.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             last = change.Run;
-            foreach (var stage in change.Run.Stages.Where(s => s.Total > 0))
-            {
-                progress.Report(new PipelineProgress(stage.Stage, stage.Done, stage.Total, string.Empty));
-            }
-
-            if (change.Message.Length > 0)
-            {
-                progress.Report(new PipelineProgress("run", 0, 0, change.Message));
-            }
+            RunProgress.Report(change, progress);
         }
 
         return last;

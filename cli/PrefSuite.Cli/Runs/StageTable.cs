@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using PrefSuite.Stages.Runs;
+using PrefSuite.Workflow;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -5,13 +5,13 @@ using PrefSuite.Models.Evaluation;
 using PrefSuite.Models.Policy;
 using PrefSuite.Models.Rewards;
 using PrefSuite.Models.Training;
-using PrefSuite.Science.Routing;
 using PrefSuite.Stages.Caching;
 using PrefSuite.Stages.Mapping;
-using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Scoring;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Comparison;
 
@@ -95,7 +95,7 @@ public sealed class StrategyComparison(PolicyStore policies, IArtifactStore stor
                     cancellationToken.ThrowIfCancellationRequested();
                     var strategy = variant.Strategy with { Seed = variant.Strategy.Seed + shift };
                     var outcome = DatasetPairSelector.Select(truncated, new SelectOptions { Strategy = strategy, Dataset = variant.Dataset });
-                    var pairs = outcome.Rows.Select(r => new TrainingPair(r.Prompt.Flatten(), r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+                    var pairs = outcome.Rows.Select(Training.TrainingJobRunner.ToTrainingPair).ToArray();
                     using var policy = PolicyModel.Load(folder);
                     var history = PreferenceTrainer.Train(policy, reference, pairs, settings.Training with
                     {

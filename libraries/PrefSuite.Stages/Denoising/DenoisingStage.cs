@@ -2,6 +2,7 @@ using System.Diagnostics;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Science.Denoising;
 using PrefSuite.Science.LinearAlgebra;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Denoising;
 

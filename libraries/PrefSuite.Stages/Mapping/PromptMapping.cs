@@ -1,5 +1,6 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Science.Augmentation;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Mapping;
 

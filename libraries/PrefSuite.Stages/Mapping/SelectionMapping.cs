@@ -3,6 +3,7 @@ using PrefSuite.Data.Formats;
 using PrefSuite.Science.Margins;
 using PrefSuite.Science.Pairs;
 using PrefSuite.Science.Statistics;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Mapping;
 

@@ -1,6 +1,6 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Models.Demo;
-using PrefSuite.Stages.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Runs;
 
@@ -54,4 +54,10 @@ public static class RunSpecValidation
 
         return spec;
     }
+}
+
+/// <summary>The stages' rules for run specs, as the workflow takes them.</summary>
+public sealed class RunSpecRules(TimeProvider time) : IRunSpecRules
+{
+    public RunSpec Normalize(RunSpec spec) => RunSpecValidation.Normalize(spec, time);
 }

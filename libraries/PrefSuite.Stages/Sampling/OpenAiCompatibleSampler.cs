@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Polly.Timeout;
 using PrefSuite.Contracts.V1;
+using PrefSuite.Workflow;
 using static PrefSuite.Stages.Sampling.OpenAiProtocol;
 
 namespace PrefSuite.Stages.Sampling;

@@ -2,6 +2,7 @@ using PrefSuite.Contracts.V1;
 using PrefSuite.Models.Policy;
 using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Sampling;
 

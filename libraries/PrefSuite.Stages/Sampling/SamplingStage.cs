@@ -1,4 +1,5 @@
 using PrefSuite.Contracts.V1;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Sampling;
 

@@ -3,6 +3,7 @@ using PrefSuite.Contracts.V1;
 using PrefSuite.Models.Rewards;
 using PrefSuite.Stages.Caching;
 using PrefSuite.Stages.Mapping;
+using PrefSuite.Workflow;
 using RewardVector = PrefSuite.Contracts.V1.RewardVector;
 
 namespace PrefSuite.Stages.Scoring;

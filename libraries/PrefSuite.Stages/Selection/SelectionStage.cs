@@ -3,7 +3,8 @@ using PrefSuite.Contracts.V1;
 using PrefSuite.Data.Formats;
 using PrefSuite.Data.Selection;
 using PrefSuite.Stages.Mapping;
-using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Selection;
 

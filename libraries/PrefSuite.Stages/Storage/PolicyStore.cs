@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using PrefSuite.Models.Policy;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Storage;
 

@@ -1,14 +1,16 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Data.Formats;
-using PrefSuite.Models.HuggingFace;
 using PrefSuite.Models.Demo;
 using PrefSuite.Models.Evaluation;
+using PrefSuite.Models.HuggingFace;
 using PrefSuite.Models.Policy;
 using PrefSuite.Models.Rewards;
 using PrefSuite.Models.Training;
 using PrefSuite.Science.Routing;
 using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 using LossKind = PrefSuite.Models.Training.LossKind;
 using LossTerm = PrefSuite.Models.Training.LossTerm;
 
@@ -134,7 +136,17 @@ public static class TrainingJobRunner
             throw new InvalidRequestException("dataset_artifact", "the dataset has no pairs");
         }
 
-        return rows.Select(r => new TrainingPair(r.Prompt, r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
+        return rows.Select(ToTrainingPair).ToArray();
+    }
+
+    /// <summary>
+    /// A dataset row as training reads it — the one mapping from pair rows to training pairs, used by runs and by
+    /// <c>prefsuite compare</c> alike: the prompt as given (text, or the conversation for the policy's template).
+    /// </summary>
+    public static TrainingPair ToTrainingPair(PairRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new TrainingPair(row.Prompt, row.Chosen, row.Rejected, row.ScoreChosen, row.ScoreRejected, row.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo);
     }
 
     /// <summary>LoRA settings from the request (null: full fine-tuning), zero values meaning PEFT-like defaults.</summary>

@@ -5,18 +5,45 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Training;
 
 /// <summary>
 /// Training jobs of one replica: queued, run one at a time by <see cref="RunAsync"/>, watched and cancelled by id.
 /// Starting a job is idempotent by id, also across restarts: a finished job is read back from the artifact store, and an
-/// unfinished one starts again and resumes from its checkpoint.
+/// unfinished one starts again and resumes from its checkpoint. A job and its request are stored when it is queued, so
+/// <see cref="ResumeAsync"/> picks up after a crash. With a transport, the job's progress (at most once per
+/// <see cref="ProgressInterval"/>) and its end travel as events to the workflow: nothing waits on a job's message.
 /// </summary>
-public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore store, ILogger<TrainingJobs> logger)
+public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore store, ILogger<TrainingJobs> logger, IStageTransport? events = null)
 {
     private readonly ConcurrentDictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
     private readonly Channel<Entry> _queue = Channel.CreateUnbounded<Entry>();
+
+    /// <summary>The least time between two progress events of a job.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Queues again the jobs a previous process stored as queued or running (they resume from their checkpoints).</summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var path in store.List("jobs").Where(p => p.EndsWith(".request.pb", StringComparison.Ordinal)))
+        {
+            if (await store.ReadAsync(path, cancellationToken).ConfigureAwait(false) is not { } bytes)
+            {
+                continue;
+            }
+
+            var request = TrainRequest.Parser.ParseFrom(bytes);
+            if (await store.ReadAsync(ArtifactPaths.Job(request.JobId), cancellationToken).ConfigureAwait(false) is { } job &&
+                TrainJob.Parser.ParseFrom(job).State is JobState.Queued or JobState.Running)
+            {
+                LogResumed(logger, request.JobId);
+                await StartAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     public async Task<TrainJob> StartAsync(TrainRequest request, CancellationToken cancellationToken = default)
     {
@@ -51,6 +78,7 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
             return _jobs[request.JobId].Snapshot();
         }
 
+        await store.WriteAsync(ArtifactPaths.JobRequest(request.JobId), request.ToByteArray(), cancellationToken).ConfigureAwait(false);
         await PersistAsync(entry.Job, cancellationToken).ConfigureAwait(false);
         await _queue.Writer.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
         return entry.Snapshot();
@@ -109,11 +137,15 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
         await foreach (var entry in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, entry.Cancellation.Token);
+            using var reporting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             TrainJob result;
+            var reporter = Task.CompletedTask;
             try
             {
                 entry.Update(j => j.State = JobState.Running);
+                await PersistAsync(entry.Snapshot(), stoppingToken).ConfigureAwait(false);
                 LogStarted(logger, entry.Request.JobId);
+                reporter = ReportProgressAsync(entry, reporting.Token);
                 result = await TrainingJobRunner.RunAsync(entry.Request, policies, store, new Broadcast(entry), linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -125,12 +157,18 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
                 result = entry.Snapshot();
                 result.State = JobState.Cancelled;
             }
-            catch (Exception error) when (error is InvalidRequestException or InvalidDataException or KeyNotFoundException or IOException or ArgumentException)
+            catch (Exception error)
             {
+                // A bad job (a dataset that is not JSONL, a checkpoint that does not load) ends failed; the worker lives on.
                 LogFailed(logger, entry.Request.JobId, error);
                 result = entry.Snapshot();
                 result.State = JobState.Failed;
                 result.Error = error.Message;
+            }
+            finally
+            {
+                await reporting.CancelAsync().ConfigureAwait(false);
+                await reporter.ConfigureAwait(false);
             }
 
             entry.Update(j => j.MergeFrom(result));
@@ -142,6 +180,78 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
             }
 
             entry.Done.TrySetResult(entry.Snapshot());
+            await ReportEndAsync(entry.Request, entry.Snapshot(), stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The event that tells the workflow a job's state (its run's id, or none for the default policy's job).</summary>
+    public static Envelope Event(TrainRequest request, TrainJob job, TrainProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return StageEvents.Job(request.RunId, job, progress);
+    }
+
+    /// <summary>Sends the job's progress while it runs, at most once per interval, the latest step only.</summary>
+    private async Task ReportProgressAsync(Entry entry, CancellationToken cancellationToken)
+    {
+        if (events is null)
+        {
+            return;
+        }
+
+        var sent = -1;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(ProgressInterval, cancellationToken).ConfigureAwait(false);
+                var job = entry.Snapshot();
+                if (job.Step != sent && entry.LastProgress is { } progress)
+                {
+                    sent = job.Step;
+                    try
+                    {
+                        await events.SendAsync([Event(entry.Request, job, progress)], cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        LogProgressNotSent(logger, entry.Request.JobId, error); // progress is news, not state: the next one will do
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Tells the workflow a job ended, trying until it is sent or the worker stops (then the stored job answers the next request).</summary>
+    private async Task ReportEndAsync(TrainRequest request, TrainJob job, CancellationToken stoppingToken)
+    {
+        if (events is null)
+        {
+            return;
+        }
+
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await events.SendAsync([Event(request, job)], stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                LogEndNotSent(logger, request.JobId, attempt, error);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt)), stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -150,6 +260,15 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} started")]
     private static partial void LogStarted(ILogger logger, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} resumed after a restart")]
+    private static partial void LogResumed(ILogger logger, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Training job {JobId}: a progress event was not sent")]
+    private static partial void LogProgressNotSent(ILogger logger, string jobId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId}: its end could not be reported (attempt {Attempt}); trying again")]
+    private static partial void LogEndNotSent(ILogger logger, string jobId, int attempt, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId} failed")]
     private static partial void LogFailed(ILogger logger, string jobId, Exception error);
@@ -167,6 +286,9 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
         public TaskCompletionSource<TrainJob> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ConcurrentDictionary<Channel<TrainProgress>, bool> Watchers { get; } = new();
+
+        /// <summary>The latest step's report.</summary>
+        public TrainProgress? LastProgress { get; set; }
 
         public TrainJob Snapshot()
         {
@@ -202,6 +324,7 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
                 j.Step = value.Step;
                 j.TotalSteps = value.TotalSteps;
             });
+            entry.LastProgress = value;
             entry.Broadcast(value);
         }
     }

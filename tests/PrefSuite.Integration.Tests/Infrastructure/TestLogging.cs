@@ -7,8 +7,8 @@ namespace PrefSuite.Integration.Tests.Infrastructure;
 
 internal static class Messaging
 {
-    public static RabbitMqConnection Connection(string uri, int deliveryLimit = 3) =>
-        new(Options.Create(new MessagingOptions { ConnectionString = uri, DeliveryLimit = deliveryLimit }), NullLogger<RabbitMqConnection>.Instance);
+    public static RabbitMqConnection Connection(string uri, int failureBudget = 3) =>
+        new(Options.Create(new MessagingOptions { ConnectionString = uri, FailureBudget = failureBudget }), NullLogger<RabbitMqConnection>.Instance);
 
     public static QueueConsumer Consumer(string queue, IQueueHandler handler, RabbitMqConnection connection, ushort prefetch = 4) =>
         new(queue, prefetch, 1, handler, connection, NullLogger<QueueConsumer>.Instance);

@@ -37,9 +37,9 @@ public class QueueTests(Servers servers) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TransientFailuresAreRetriedThenDeadLetteredAtTheDeliveryLimit()
+    public async Task TransientFailuresAreRetriedThenDeadLetteredWhenTheirFailureBudgetIsSpent()
     {
-        await using var connection = Connection(servers.RabbitMq, deliveryLimit: 3);
+        await using var connection = Connection(servers.RabbitMq, failureBudget: 3);
         await using var bus = new RabbitMqStageBus(connection);
         var handler = new Recording { Fail = _ => new IOException("disk full") };
         using var consumer = Consumer(Queue, handler, connection);
@@ -49,9 +49,49 @@ public class QueueTests(Servers servers) : IAsyncLifetime
 
         Assert.True(await EventuallyAsync(() => handler.GaveUp.Count == 1));
         await consumer.StopAsync(CancellationToken.None);
-        Assert.Equal([0, 1, 2], handler.Messages.Select(m => m.DeliveryCount));
+        Assert.Equal([0, 1, 2], handler.Messages.Select(m => m.Failures)); // counted on the message, not by redelivery
         Assert.Equal("disk full", handler.GaveUp.Single().Message);
         Assert.True(await EventuallyAsync(() => CountAsync(servers.RabbitMq, Queue + ".dead").Result == 1));
+    }
+
+    [Fact]
+    public async Task CrashesThatReturnAMessageUnackedSpendNoneOfItsFailureBudget()
+    {
+        await using var bus = new RabbitMqStageBus(Connection(servers.RabbitMq));
+        await bus.PublishAsync(Queue, new StageEvent { RunId = "r", Stage = "x" }, "r/p/x");
+
+        // Four consumers in a row die holding the message (their connections drop before the ack), more crashes than
+        // the failure budget of 3: the message must still reach a healthy consumer, not the dead-letter queue.
+        for (var crash = 0; crash < 4; crash++)
+        {
+            var dying = Connection(servers.RabbitMq);
+            var handler = new Recording { Fail = _ => Abort(dying) };
+            using var consumer = Consumer(Queue, handler, dying);
+            await consumer.StartAsync(CancellationToken.None);
+            Assert.True(await EventuallyAsync(() => !handler.Messages.IsEmpty), $"crash {crash}: nothing delivered");
+            await consumer.StopAsync(CancellationToken.None);
+            Assert.Empty(handler.GaveUp);
+        }
+
+        await using var healthy = Connection(servers.RabbitMq);
+        var survivor = new Recording();
+        using var last = Consumer(Queue, survivor, healthy);
+        await last.StartAsync(CancellationToken.None);
+        Assert.True(await EventuallyAsync(() => survivor.Messages.Count == 1));
+        await last.StopAsync(CancellationToken.None);
+        var message = survivor.Messages.Single();
+        Assert.True(message.DeliveryCount >= 4, $"delivered {message.DeliveryCount} times before");
+        Assert.Equal(0, message.Failures);
+        Assert.Equal(0u, await CountAsync(servers.RabbitMq, Queue + ".dead"));
+        Assert.Equal(0u, await CountAsync(servers.RabbitMq, Queue));
+    }
+
+    /// <summary>Drops the consumer's connection from under it (as a kill -9 would) and fails the handler, so no ack is sent.</summary>
+    private static OperationCanceledException Abort(RabbitMqConnection connection)
+    {
+        _ = Task.Run(async () => await (await connection.GetAsync()).AbortAsync());
+        Thread.Sleep(300);
+        return new OperationCanceledException("the process died");
     }
 
     [Fact]
@@ -136,7 +176,7 @@ public class QueueTests(Servers servers) : IAsyncLifetime
         var factory = new ConnectionFactory { Uri = new Uri(uri) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await QueueTopology.DeclareAsync(channel, queue, 3);
+        await QueueTopology.DeclareAsync(channel, queue, new MessagingOptions().DeliveryLimit);
         var properties = new BasicProperties
         {
             Persistent = true,

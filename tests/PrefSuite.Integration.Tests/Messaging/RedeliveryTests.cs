@@ -1,14 +1,14 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Integration.Tests.Infrastructure;
 using PrefSuite.Messaging;
-using PrefSuite.SamplingService;
-using PrefSuite.SelectionService;
-using PrefSuite.ServiceHosting;
 using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Selection;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 using RabbitMQ.Client;
 using static PrefSuite.Integration.Tests.Infrastructure.Messaging;
 
@@ -37,19 +37,17 @@ public sealed class RedeliveryTests(Servers servers) : IAsyncLifetime, IDisposab
         var store = new FileArtifactStore(_root);
         await using var busConnection = Connection(servers.RabbitMq);
         await using var bus = new RabbitMqStageBus(busConnection);
-        using var policies = new PolicyStore(store);
-        using var coordinator = new RunCoordinator(store, policies, bus, new FakeTimeProvider(DateTimeOffset.UnixEpoch), Log<RunCoordinator>());
+        await using var coordinator = Coordinator(store, bus);
         var spec = new RunSpec { RunId = "crash-run", Sampling = new SamplingParams { N = 2 }, Policy = new PolicyRef { Checkpoint = "given" } };
         spec.Prompts.Add([new Prompt { PromptId = "p1", Text = "sort 2 1 =" }, new Prompt { PromptId = "p2", Text = "sort 3 1 =" }]);
         await coordinator.SubmitAsync(spec);
 
         await using var eventsConnection = Connection(servers.RabbitMq);
         var counted = new CountingEvents(coordinator);
-        using var eventsConsumer = Consumer(Queues.Events, counted, eventsConnection);
+        using var eventsConsumer = Consumer(Topic.Events.QueueName(), counted, eventsConnection);
         await eventsConsumer.StartAsync(CancellationToken.None);
 
-        var events = new StageEvents(bus);
-        var selection = new SelectHandler(new SelectionStage(store), bus, events, new RunSpecs(store));
+        var selection = new StageQueueHandler(new SelectHandler(new SelectionStage(store), new RunSpecs(store)), bus);
         var unit = new PromptUnit { RunId = "crash-run", Prompt = spec.Prompts[0] };
         unit.Responses.Add([Scored("2 1", 0.1), Scored("1 2", 1.0)]);
 
@@ -57,19 +55,19 @@ public sealed class RedeliveryTests(Servers servers) : IAsyncLifetime, IDisposab
         // before the ack: the broker hands the message to the next consumer, which does it again.
         var crashingConnection = Connection(servers.RabbitMq);
         var crashing = new CrashAfterWork(selection, crashingConnection);
-        using var first = Consumer(Queues.Select, crashing, crashingConnection);
+        using var first = Consumer(Topic.Select.QueueName(), crashing, crashingConnection);
         await first.StartAsync(CancellationToken.None);
-        await bus.PublishAsync(Queues.Select, unit, Queues.UnitId("crash-run", "p1", "select"));
+        await bus.SendAsync([new Envelope(Topic.Select, unit, new UnitId("crash-run", "p1", Stage.Select).ToString())]);
         Assert.True(await EventuallyAsync(() => crashing.Crashed));
         await first.StopAsync(CancellationToken.None);
 
         await using var survivorConnection = Connection(servers.RabbitMq);
         var survivor = new Watching(selection);
-        using var second = Consumer(Queues.Select, survivor, survivorConnection);
+        using var second = Consumer(Topic.Select.QueueName(), survivor, survivorConnection);
         await second.StartAsync(CancellationToken.None);
 
         var arrived = await EventuallyAsync(() => survivor.Handled == 1 && counted.Select == 2);
-        Assert.True(arrived, $"survivor handled {survivor.Handled}, select events {counted.Select}, left in queue {await QueueTests.CountAsync(servers.RabbitMq, Queues.Select)}");
+        Assert.True(arrived, $"survivor handled {survivor.Handled}, select events {counted.Select}, left in queue {await QueueTests.CountAsync(servers.RabbitMq, Topic.Select.QueueName())}");
         Assert.Equal(1, survivor.LastDeliveryCount);
         var run = coordinator.Get("crash-run")!;
         Assert.Equal(1, run.Stages.Single(s => s.Stage == "select").Done);
@@ -86,11 +84,12 @@ public sealed class RedeliveryTests(Servers servers) : IAsyncLifetime, IDisposab
         await using var connection = Connection(servers.RabbitMq);
         await using var bus = new RabbitMqStageBus(connection);
         using var policies = new PolicyStore(store);
-        using var coordinator = new RunCoordinator(store, policies, bus, new FakeTimeProvider(DateTimeOffset.UnixEpoch), Log<RunCoordinator>());
-        using var eventsConsumer = Consumer(Queues.Events, new CountingEvents(coordinator), connection);
+        await using var coordinator = Coordinator(store, bus);
+        await coordinator.StartAsync();
+        using var eventsConsumer = Consumer(Topic.Events.QueueName(), new CountingEvents(coordinator), connection);
         await eventsConsumer.StartAsync(CancellationToken.None);
-        var sampling = new SampleUnitHandler(new SamplingStage(new PolicySampler(policies)), bus, new StageEvents(bus), new RunSpecs(store));
-        using var sampler = Consumer(Queues.Sample, sampling, connection);
+        var sampling = new StageQueueHandler(new SampleHandler(new SamplingStage(new PolicySampler(policies)), new RunSpecs(store)), bus);
+        using var sampler = Consumer(Topic.Sample.QueueName(), sampling, connection);
         await sampler.StartAsync(CancellationToken.None);
 
         // The run names a policy that does not exist: its one sample unit can never succeed.
@@ -103,10 +102,13 @@ public sealed class RedeliveryTests(Servers servers) : IAsyncLifetime, IDisposab
         var dead = Assert.Single(run.DeadLetters);
         Assert.Equal(("sample", "poison-run/p1/sample"), (dead.Stage, dead.UnitId));
         Assert.Contains("no-such-policy", dead.Error, StringComparison.Ordinal);
-        Assert.Equal(1u, await QueueTests.CountAsync(servers.RabbitMq, Queues.Sample + ".dead"));
+        Assert.Equal(1u, await QueueTests.CountAsync(servers.RabbitMq, Topic.Sample.QueueName() + ".dead"));
         await sampler.StopAsync(CancellationToken.None);
         await eventsConsumer.StopAsync(CancellationToken.None);
     }
+
+    private static RunCoordinator Coordinator(FileArtifactStore store, RabbitMqStageBus bus) =>
+        new(store, bus, new RunSpecRules(TimeProvider.System), Options.Create(new WorkflowOptions()), new FakeTimeProvider(DateTimeOffset.UnixEpoch), Log<RunCoordinator>());
 
     private static Response Scored(string text, double reward) => new() { Text = text, Reward = new RewardVector { Reward = reward, ScorerId = "test" } };
 

@@ -5,9 +5,10 @@ using Microsoft.AspNetCore.Builder;
 using PrefSuite.AppHost;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Models.Policy;
-using PrefSuite.Stages;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Integration.Tests.Services;
 

@@ -45,7 +45,7 @@ public sealed class StackTests(Servers servers) : IAsyncLifetime
             Training = new TrainOptions { Epochs = 1, BatchSize = 8 },
         };
         var submitted = await pipeline.SubmitRunAsync(spec, deadline: DateTime.UtcNow.AddSeconds(30));
-        Assert.Equal(12, submitted.Spec.Prompts.Count);
+        Assert.Equal((12, 0), (submitted.PromptCount, submitted.Spec.Prompts.Count)); // a run does not echo its prompts
 
         using var watch = pipeline.WatchRun(new RunRequest { RunId = "stack-run" }, deadline: DateTime.UtcNow.AddMinutes(5));
         Run? last = null;

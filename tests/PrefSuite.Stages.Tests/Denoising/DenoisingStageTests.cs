@@ -1,5 +1,6 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Stages.Denoising;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Tests.Denoising;
 

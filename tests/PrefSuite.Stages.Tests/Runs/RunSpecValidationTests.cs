@@ -1,6 +1,7 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Tests.Runs;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Stages.Sampling;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Tests.Sampling;
 

@@ -3,6 +3,7 @@ using PrefSuite.Models.Demo;
 using PrefSuite.Models.Rewards;
 using PrefSuite.Stages.Caching;
 using PrefSuite.Stages.Scoring;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Tests.Scoring;
 

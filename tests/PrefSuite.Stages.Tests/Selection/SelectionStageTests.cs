@@ -1,6 +1,7 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Data.Formats;
 using PrefSuite.Stages.Selection;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Tests.Selection;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Stages.Storage;
 using PrefSuite.Stages.Training;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Tests.Training;
 

@@ -1,11 +1,19 @@
-namespace PrefSuite.Stages.Storage;
+namespace PrefSuite.Workflow;
 
-/// <summary>Where each artifact lives in the store: one place for the layout.</summary>
+/// <summary>Where each artifact of a run, job and model lives in the store: one place for the layout.</summary>
 public static class ArtifactPaths
 {
     public static string Run(string runId) => $"runs/{Safe(runId)}/run.pb";
 
     public static string RunSpec(string runId) => $"runs/{Safe(runId)}/spec.pb";
+
+    /// <summary>A run's ledger: the append-only record of its changes (see RunLedger).</summary>
+    public static string LedgerFolder(string runId) => $"runs/{Safe(runId)}/ledger";
+
+    public static string LedgerSegment(string runId, int segment) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{LedgerFolder(runId)}/{segment:D6}.log");
+
+    /// <summary>Present once a run is cancelled: stages skip its units.</summary>
+    public static string Cancelled(string runId) => $"runs/{Safe(runId)}/cancelled";
 
     public static string SelectedUnitsFolder(string runId) => $"runs/{Safe(runId)}/selected";
 
@@ -16,6 +24,9 @@ public static class ArtifactPaths
     public static string Samples(string runId) => $"runs/{Safe(runId)}/samples.jsonl";
 
     public static string Job(string jobId) => $"jobs/{Safe(jobId)}.pb";
+
+    /// <summary>A queued job's request, kept so a restarted training service resumes it.</summary>
+    public static string JobRequest(string jobId) => $"jobs/{Safe(jobId)}.request.pb";
 
     /// <summary>A job's training curve: one JSON object per step.</summary>
     public static string TrainingHistory(string jobId) => $"jobs/{Safe(jobId)}-history.jsonl";

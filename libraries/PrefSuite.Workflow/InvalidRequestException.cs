@@ -1,4 +1,4 @@
-namespace PrefSuite.Stages;
+namespace PrefSuite.Workflow;
 
 /// <summary>A request or message that can never succeed as given: hosts answer InvalidArgument and dead-letter it at once.</summary>
 public sealed class InvalidRequestException : Exception

@@ -1,4 +1,4 @@
-namespace PrefSuite.Stages.Storage;
+namespace PrefSuite.Storage;
 
 /// <summary>
 /// The durable home of runs, datasets, checkpoints and reports, addressed by relative paths such as
@@ -13,6 +13,12 @@ public interface IArtifactStore
 
     /// <summary>Writes through a stream; the file appears only when <paramref name="write"/> completes.</summary>
     Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends to an artifact (created when missing) and returns once the bytes are durable. Appends are for
+    /// append-only logs such as a run's ledger; a crash may leave the last append torn, which readers must detect.
+    /// </summary>
+    Task AppendAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
     /// <summary>The content, or null when there is no such artifact.</summary>
     Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default);

@@ -1,6 +1,6 @@
 using PrefSuite.Data.Files;
 
-namespace PrefSuite.Stages.Storage;
+namespace PrefSuite.Storage;
 
 /// <summary>The filesystem artifact store: a configured root, atomic write-then-rename, paths kept inside the root.</summary>
 public sealed class FileArtifactStore : IArtifactStore
@@ -19,6 +19,19 @@ public sealed class FileArtifactStore : IArtifactStore
 
     public Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default) =>
         AtomicFile.WriteAsync(FullPath(path), write, cancellationToken);
+
+    public async Task AppendAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 12, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+    }
 
     public async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken = default)
     {

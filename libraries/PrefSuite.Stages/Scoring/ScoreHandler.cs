@@ -1,0 +1,36 @@
+using PrefSuite.Contracts.V1;
+using PrefSuite.Workflow;
+
+namespace PrefSuite.Stages.Scoring;
+
+/// <summary>Sampled units → every response scored (many units at once, through the cache) → denoising (or selection), and the events.</summary>
+public sealed class ScoreHandler(Func<Task<ScoringStage>> stage, RunSpecs runs) : IStageHandler
+{
+    public Topic Topic => Topic.Score;
+
+    public int MaxBatch => 32;
+
+    public async Task<IReadOnlyList<Envelope>> HandleAsync(IReadOnlyList<Delivered> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var units = messages.Select(m => StageMessages.As<PromptUnit>(m)).Where(u => !runs.IsCancelled(u.RunId)).ToArray();
+        if (units.Length == 0)
+        {
+            return [];
+        }
+
+        var scoring = await stage().ConfigureAwait(false);
+        var scored = await scoring.ScoreUnitsAsync(units, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var outgoing = new List<Envelope>(2 * scored.Count);
+        foreach (var unit in scored)
+        {
+            var spec = await runs.GetAsync(unit.RunId, cancellationToken).ConfigureAwait(false);
+            outgoing.Add(StageMessages.Unit(unit, RunDefinition.After(Stage.Score, spec)!.Value));
+            outgoing.Add(StageEvents.Done(unit.RunId, Stage.Score, unit.Prompt.PromptId));
+        }
+
+        return outgoing;
+    }
+
+    public Envelope? GiveUp(Delivered message, Exception failure) => StageEvents.UnitFailed(message?.Id ?? string.Empty, failure);
+}
