@@ -28,7 +28,8 @@ public static class Stages
                 .WithHttpHealthCheck("/health", endpointName: "http")
                 .WithEnvironment("Artifacts__Root", artifacts)
                 .WithReference(infrastructure.RabbitMq)
-                .WithEnvironment("Security__RequireApiKey", publishing ? "true" : "false");
+                .WithEnvironment("Security__RequireApiKey", publishing ? "true" : "false")
+                .WithEnvironment("Security__Listen", publishing ? "any" : "loopback");
             service.WithEndpoint("grpc", e => e.Transport = "http2");
             if (apiKey is not null)
             {

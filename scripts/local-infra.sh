@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops a private Redis and RabbitMQ for tests and local runs, on their own ports and data folders, from
-# Debian's redis-server and rabbitmq-server (no systemd, no Docker). Used by .ci/run.
+# Debian's redis-server and rabbitmq-server (no systemd, no Docker), and Azurite (the Azure Storage emulator, from npm:
+# scripts/azurite) for the artifact store's blob tests, with its own port, data folder and pid. Used by .ci/run.
 #   scripts/local-infra.sh start [DIR]   -> prints the environment to export (also written to DIR/env)
 #   scripts/local-infra.sh stop  [DIR]
 set -euo pipefail
@@ -10,11 +11,15 @@ redis_port=${PREFSUITE_REDIS_PORT:-16379}
 amqp_port=${PREFSUITE_AMQP_PORT:-15672}
 dist_port=${PREFSUITE_DIST_PORT:-$((amqp_port + 20000))}
 epmd_port=${PREFSUITE_EPMD_PORT:-14369}
+azurite_port=${PREFSUITE_AZURITE_PORT:-10100}
+azurite_dir="$(cd "$(dirname "$0")" && pwd)/azurite"
+# Azurite's well-known development account (public, documented by Microsoft; never a real secret).
+azurite_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 node=${PREFSUITE_NODE:-prefsuite-test}@localhost
 
 stop() {
   local pids=()
-  for f in redis.pid rabbit.pid rabbit-launcher.pid; do
+  for f in redis.pid rabbit.pid rabbit-launcher.pid azurite.pid; do
     [ -f "$dir/$f" ] && pids+=("$(cat "$dir/$f")")
   done
   pids+=($(pgrep -f "$node" || true))
@@ -61,12 +66,33 @@ CONF
     stop
     exit 1
   fi
+  start_azurite
   cat > "$dir/env" <<ENV
 export ConnectionStrings__redis="127.0.0.1:$redis_port"
 export ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$amqp_port/"
+export ConnectionStrings__artifacts="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$azurite_key;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
 export PREFSUITE_INFRA_DIR="$dir"
 ENV
   cat "$dir/env"
+}
+
+# Azurite's blob service, installed from npm (scripts/azurite/package-lock.json) on first use.
+start_azurite() {
+  if [ ! -x "$azurite_dir/node_modules/.bin/azurite-blob" ]; then
+    (cd "$azurite_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  mkdir -p "$dir/azurite"
+  nohup "$azurite_dir/node_modules/.bin/azurite-blob" --location "$dir/azurite" --blobHost 127.0.0.1 --blobPort "$azurite_port" \
+    --silent --skipApiVersionCheck > "$dir/azurite.log" 2>&1 &
+  echo $! > "$dir/azurite.pid"
+  for _ in $(seq 1 30); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$azurite_port") 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "Azurite did not start:" >&2
+  tail -5 "$dir/azurite.log" >&2 || true
+  stop
+  exit 1
 }
 
 case "$action" in

@@ -14,6 +14,9 @@ public sealed partial class RabbitMqConnection(IOptions<MessagingOptions> option
 
     public MessagingOptions Options => options.Value;
 
+    /// <summary>Whether the connection is open now (readiness).</summary>
+    public bool IsOpen => _connection is { IsOpen: true };
+
     public async Task<IConnection> GetAsync(CancellationToken cancellationToken = default)
     {
         if (_connection is { IsOpen: true } open)

@@ -16,9 +16,9 @@ public static class RunReportReader
     {
         ArgumentNullException.ThrowIfNull(store);
         var run = Run.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.Run(runId), cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"No run '{runId}' in {store.Root}."));
+            ?? throw new KeyNotFoundException($"No run '{runId}' in {store.Description}."));
         var units = new List<PromptUnit>();
-        foreach (var path in store.List(ArtifactPaths.SelectedUnitsFolder(runId)))
+        await foreach (var path in store.ListAsync(ArtifactPaths.SelectedUnitsFolder(runId), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             units.Add(PromptUnit.Parser.ParseFrom(await store.ReadAsync(path, cancellationToken).ConfigureAwait(false)));
         }
@@ -27,8 +27,8 @@ public static class RunReportReader
         var spec = await store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false) is { } specBytes ? RunSpec.Parser.ParseFrom(specBytes) : run.Spec;
         var order = spec.Prompts.Select((p, i) => (p.PromptId, i)).ToDictionary(x => x.PromptId, x => x.i, StringComparer.Ordinal);
         units = [.. units.OrderBy(u => order.GetValueOrDefault(u.Prompt.PromptId, int.MaxValue))];
-        var kept = store.Exists(ArtifactPaths.Pairs(runId))
-            ? await PairRowReader.ReadAllAsync(store.FullPath(ArtifactPaths.Pairs(runId)), cancellationToken).ConfigureAwait(false)
+        var kept = store is ILocalArtifactStore local && await store.ExistsAsync(ArtifactPaths.Pairs(runId), cancellationToken).ConfigureAwait(false)
+            ? await PairRowReader.ReadAllAsync(local.LocalPath(ArtifactPaths.Pairs(runId)), cancellationToken).ConfigureAwait(false)
             : [];
         var keptByPrompt = kept.Where(r => r.PromptId is not null).GroupBy(r => r.PromptId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 

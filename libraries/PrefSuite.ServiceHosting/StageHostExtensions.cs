@@ -29,18 +29,34 @@ public static class StageHostExtensions
         TorchSharp.torch.set_num_threads(builder.Configuration.GetValue("Models:Threads", 1));
         var grpcPort = builder.Configuration["GRPC_PORT"];
         var httpPort = builder.Configuration["HTTP_PORT"];
+        var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         if (grpcPort is not null && httpPort is not null)
         {
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                kestrel.ListenAnyIP(int.Parse(grpcPort, CultureInfo.InvariantCulture), o => o.Protocols = HttpProtocols.Http2);
-                kestrel.ListenAnyIP(int.Parse(httpPort, CultureInfo.InvariantCulture), o => o.Protocols = HttpProtocols.Http1);
+                // Loopback unless configured otherwise; listening on every interface is refused without an API key (below).
+                void Listen(string port, HttpProtocols protocols)
+                {
+                    var number = int.Parse(port, CultureInfo.InvariantCulture);
+                    if (security.ListensOnLoopback)
+                    {
+                        kestrel.ListenLocalhost(number, o => o.Protocols = protocols);
+                    }
+                    else
+                    {
+                        kestrel.ListenAnyIP(number, o => o.Protocols = protocols);
+                    }
+                }
+
+                Listen(grpcPort, HttpProtocols.Http2);
+                Listen(httpPort, HttpProtocols.Http1);
             });
         }
 
         builder.Services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.Section))
-            .Validate(o => !o.RequireApiKey || o.ApiKey.Length >= 16, "Security:RequireApiKey is set: configure Security:ApiKey (at least 16 characters).")
+            .Validate(o => !o.Problems().Any(), "Security settings are refused; see the log for which key.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SecurityOptions>, SecurityValidation>();
         builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ApiKeyInterceptor>();
@@ -50,12 +66,18 @@ public static class StageHostExtensions
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("stage", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
-        builder.Services.AddSingleton<IArtifactStore>(_ => new FileArtifactStore(builder.Configuration["Artifacts:Root"] ?? Path.Combine(Path.GetTempPath(), "prefsuite-artifacts")));
-        builder.Services.AddSingleton<PolicyStore>();
+        builder.Services.AddOptions<ArtifactStoreOptions>().Bind(builder.Configuration.GetSection(ArtifactStoreOptions.Section))
+            .Configure(o => o.ConnectionString = builder.Configuration.GetConnectionString("artifacts") ?? o.ConnectionString)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ArtifactStoreOptions>>().Value.Create());
+        // Remote callers name policies by version or alias; a folder path is honoured only inside Models:AllowedFolders.
+        builder.Services.AddSingleton(sp => new PolicyStore(
+            sp.GetRequiredService<IArtifactStore>(), builder.Configuration["Models:CacheFolder"], builder.Configuration.GetSection("Models:AllowedFolders").Get<string[]>() ?? []));
         builder.Services.AddSingleton(TimeProvider.System);
         if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString("rabbitmq")))
         {
             builder.Services.AddPrefSuiteMessaging(builder.Configuration);
+            builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: ["ready"]);
             builder.Services.AddSingleton<RunSpecs>();
         }
 
@@ -74,4 +96,22 @@ public static class StageHostExtensions
 
     /// <summary>Whether this process consumes queues (messaging configured).</summary>
     public static bool HasMessaging(this IConfiguration configuration) => !string.IsNullOrEmpty(configuration.GetConnectionString("rabbitmq"));
+}
+
+/// <summary>Security settings checked at start; the failure names the key.</summary>
+internal sealed class SecurityValidation : Microsoft.Extensions.Options.IValidateOptions<SecurityOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, SecurityOptions options) =>
+        options.Problems().ToArray() is { Length: > 0 } problems
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems)
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+}
+
+/// <summary>Readiness: the service's connection to the broker is open.</summary>
+internal sealed class RabbitMqHealthCheck(RabbitMqConnection connection) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(connection.IsOpen
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("connected to RabbitMQ")
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("not connected to RabbitMQ"));
 }

@@ -74,7 +74,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     /// <summary>Rebuilds the runs an earlier process left from their ledgers; without durable queues, unfinished work is sent again.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var folder in _store.List("runs"))
+        await foreach (var folder in _store.ListAsync("runs", cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             await LoadAsync(folder["runs/".Length..], cancellationToken).ConfigureAwait(false);
         }
@@ -214,10 +214,10 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     }
 
     /// <summary>Whether a run was cancelled (stages skip its units).</summary>
-    public static bool IsCancelled(IArtifactStore store, string runId)
+    public static Task<bool> IsCancelledAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return store.Exists(ArtifactPaths.Cancelled(runId));
+        return store.ExistsAsync(ArtifactPaths.Cancelled(runId), cancellationToken);
     }
 
     /// <summary>

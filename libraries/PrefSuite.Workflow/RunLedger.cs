@@ -41,7 +41,13 @@ public sealed class RunLedger
     {
         ArgumentNullException.ThrowIfNull(store);
         var records = new List<LedgerRecord>();
-        var segments = store.List(ArtifactPaths.LedgerFolder(runId))
+        var listed = new List<string>();
+        await foreach (var path in store.ListAsync(ArtifactPaths.LedgerFolder(runId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            listed.Add(path);
+        }
+
+        var segments = listed
             .Select(path => (Path: path, Number: int.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1))
             .Where(s => s.Number > 0)
             .OrderBy(s => s.Number)

@@ -13,6 +13,7 @@ public sealed class RunSpecs(IArtifactStore store)
     public const int Capacity = 64;
 
     private readonly ConcurrentDictionary<string, RunSpec> _specs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (bool Cancelled, long AtMs)> _cancelled = new(StringComparer.Ordinal);
 
     public async Task<RunSpec> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
@@ -33,5 +34,38 @@ public sealed class RunSpecs(IArtifactStore store)
         return _specs[runId] = spec;
     }
 
-    public bool IsCancelled(string runId) => RunCoordinator.IsCancelled(store, runId);
+    /// <summary>Whether a run was cancelled. A cancellation is remembered; "not cancelled" is asked again after a second.</summary>
+    public async Task<bool> IsCancelledAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        if (_cancelled.TryGetValue(runId, out var known) && (known.Cancelled || Environment.TickCount64 - known.AtMs < 1000))
+        {
+            return known.Cancelled;
+        }
+
+        var cancelled = await RunCoordinator.IsCancelledAsync(store, runId, cancellationToken).ConfigureAwait(false);
+        if (_cancelled.Count >= Capacity)
+        {
+            _cancelled.Clear();
+        }
+
+        _cancelled[runId] = (cancelled, Environment.TickCount64);
+        return cancelled;
+    }
+
+    /// <summary>The units of runs that were not cancelled.</summary>
+    public async Task<IReadOnlyList<T>> ActiveAsync<T>(IEnumerable<T> units, Func<T, string> runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentNullException.ThrowIfNull(runId);
+        var active = new List<T>();
+        foreach (var unit in units)
+        {
+            if (!await IsCancelledAsync(runId(unit), cancellationToken).ConfigureAwait(false))
+            {
+                active.Add(unit);
+            }
+        }
+
+        return active;
+    }
 }

@@ -23,6 +23,7 @@ public static class RewardScoringStageExtensions
         {
             builder.Services.AddSingleton(_ => RedisRewardCache.Connect(redis));
             builder.Services.AddSingleton<IRewardCache>(sp => new RedisRewardCache(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), sp.GetRequiredService<ILogger<RedisRewardCache>>()));
+            builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         }
         else
         {
@@ -54,4 +55,13 @@ public sealed class ScoringStageProvider(IReadOnlyList<string> specs, PolicyStor
     });
 
     public Task<ScoringStage> GetAsync() => _stage.Value;
+}
+
+/// <summary>Readiness of the cache: Degraded (not Unhealthy) without Redis, because scoring goes on uncached.</summary>
+internal sealed class RedisHealthCheck(StackExchange.Redis.IConnectionMultiplexer redis) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(redis.IsConnected
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("connected to Redis")
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded("Redis is not connected: scoring runs uncached"));
 }

@@ -16,7 +16,7 @@ public class LedgerTests
         var (reopened, records) = await RunLedger.OpenAsync(temp.Store, "r");
         Assert.Equal([1, 2, 3], records.Select(r => r.Dispatched.UpTo));
         await reopened.AppendAsync(Dispatch(4));
-        Assert.Equal(["runs/r/ledger/000001.log", "runs/r/ledger/000002.log"], temp.Store.List("runs/r/ledger"));
+        Assert.Equal(["runs/r/ledger/000001.log", "runs/r/ledger/000002.log"], await temp.Store.ListAsync("runs/r/ledger").ToListAsync());
         Assert.Equal([1, 2, 3, 4], (await RunLedger.OpenAsync(temp.Store, "r")).Records.Select(r => r.Dispatched.UpTo));
     }
 

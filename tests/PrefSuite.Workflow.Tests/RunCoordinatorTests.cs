@@ -23,7 +23,7 @@ public class RunCoordinatorTests
         Assert.Equal(run.RunId, again.RunId);
         Assert.Equal(["r/p0/sample", "r/p1/sample", "r/p2/sample"], transport.Sent.Select(p => p.Id));
         Assert.All(transport.On<SampleUnit>(Topic.Sample), u => Assert.Equal("v1", u.Policy.Checkpoint));
-        Assert.True(temp.Store.Exists(ArtifactPaths.RunSpec("r")));
+        Assert.True(await temp.Store.ExistsAsync(ArtifactPaths.RunSpec("r")));
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public class RunCoordinatorTests
         await coordinator.SubmitAsync(Spec(2));
         var cancelled = await coordinator.CancelAsync("r");
         Assert.Equal(RunState.Cancelled, cancelled.State);
-        Assert.True(RunCoordinator.IsCancelled(temp.Store, "r"));
+        Assert.True(await RunCoordinator.IsCancelledAsync(temp.Store, "r"));
         await coordinator.OnEventsAsync(Finished("p0", "p1"));
         Assert.Equal(RunState.Cancelled, coordinator.Get("r")!.State);
     }

@@ -40,7 +40,7 @@ internal static class CompareCommand
         {
             TorchSharp.torch.set_num_threads(1);
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
-            using var policies = new PolicyStore(store);
+            using var policies = SamplerSettings.Policies(store, [parse.GetValue(policy)]);
             var display = new ProgressDisplay(stdout, parse.GetValue(quiet) ? ProgressMode.Quiet : ProgressMode.Auto);
             var seedValue = parse.GetValue(seed);
             var sampleGrid = CommandRunner.ParseOption("--samples", parse.GetValue(grid)!, t => t.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).Distinct().Order().ToArray());
@@ -55,9 +55,9 @@ internal static class CompareCommand
                 : ComparisonVariant.Defaults(seedValue);
             var (baseline, results) = await display.RunAsync(async progress =>
             {
-                var start = parse.GetValue(policy) ?? await DefaultPolicyAsync(store, policies, parse.GetValue(sftSteps), progress, cancellationToken).ConfigureAwait(false);
+                var start = (parse.GetValue(policy) is { } named ? SamplerSettings.ResolvePolicy(named) : null) ?? await DefaultPolicyAsync(store, policies, parse.GetValue(sftSteps), progress, cancellationToken).ConfigureAwait(false);
                 var scorer = await ScorerCatalog.CreateAsync(string.Create(CultureInfo.InvariantCulture, $"simulated:sorting?noise={parse.GetValue(noise)}&flip={parse.GetValue(flip)}&seed=3"), policies, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
-                return await new StrategyComparison(policies, store).RunAsync(new ComparisonSettings
+                return await new StrategyComparison(policies).RunAsync(new ComparisonSettings
                 {
                     Policy = start,
                     Prompts = SortingTask.Prompts(parse.GetValue(prompts), 1234),
@@ -71,7 +71,7 @@ internal static class CompareCommand
                 }, progress, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
-            var folder = parse.GetValue(output)?.FullName ?? store.FullPath($"comparisons/{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+            var folder = parse.GetValue(output)?.FullName ?? store.LocalPath($"comparisons/{DateTime.UtcNow:yyyyMMdd-HHmmss}");
             ComparisonReportWriter.Write(folder, baseline, results);
             await stdout.WriteLineAsync(ComparisonReportWriter.Table(baseline, results)).ConfigureAwait(false);
             await stdout.WriteLineAsync($"report: {Path.Combine(folder, "index.html")}").ConfigureAwait(false);

@@ -52,7 +52,7 @@ internal static class ImportExportCommands
             }
 
             var source = parse.GetValue(input)?.FullName ?? (parse.GetValue(run) is { } id
-                ? new FileArtifactStore(parse.GetValue(runsDir)!).FullPath(kind == "pairs" ? ArtifactPaths.Pairs(id) : ArtifactPaths.Samples(id))
+                ? new FileArtifactStore(parse.GetValue(runsDir)!).LocalPath(kind == "pairs" ? ArtifactPaths.Pairs(id) : ArtifactPaths.Samples(id))
                 : throw new OptionException("give --run or --input."));
             var target = parse.GetValue(output)!.FullName;
             var parquet = parse.GetValue(format) switch

@@ -21,7 +21,7 @@ internal static class ReportCommand
         {
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
             var id = parse.GetValue(runId)!;
-            var folder = parse.GetValue(output)?.FullName ?? store.FullPath(ArtifactPaths.Report(id));
+            var folder = parse.GetValue(output)?.FullName ?? store.LocalPath(ArtifactPaths.Report(id));
             var data = await RunReportReader.ReadAsync(store, id, cancellationToken: cancellationToken).ConfigureAwait(false);
             var files = RunReportWriter.Write(folder, data);
             await stdout.WriteLineAsync($"report: {Path.Combine(folder, "index.html")} ({files.Count - 1} plots)").ConfigureAwait(false);

@@ -67,9 +67,9 @@ internal static class RunCommand
 
             string? report = null;
             var store = new FileArtifactStore(settings.RunsDir);
-            if (!parse.GetValue(noReport) && store.Exists(ArtifactPaths.Run(run.RunId)))
+            if (!parse.GetValue(noReport) && await store.ExistsAsync(ArtifactPaths.Run(run.RunId), cancellationToken).ConfigureAwait(false))
             {
-                report = store.FullPath(ArtifactPaths.Report(run.RunId));
+                report = store.LocalPath(ArtifactPaths.Report(run.RunId));
                 RunReportWriter.Write(report, await RunReportReader.ReadAsync(store, run.RunId, cancellationToken: cancellationToken).ConfigureAwait(false));
             }
 

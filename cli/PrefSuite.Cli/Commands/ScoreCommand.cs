@@ -6,7 +6,6 @@ using PrefSuite.Models.Rewards;
 using PrefSuite.Stages.Caching;
 using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Scoring;
-using PrefSuite.Stages.Storage;
 using PrefSuite.Storage;
 
 namespace PrefSuite.Cli.Commands;
@@ -38,8 +37,8 @@ internal static class ScoreCommand
         };
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
-            using var policies = new PolicyStore(new FileArtifactStore(parse.GetValue(runsDir)!));
             var specs = (parse.GetValue(scorers) ?? []).ToList();
+            using var policies = Runs.SamplerSettings.Policies(new FileArtifactStore(parse.GetValue(runsDir)!), [parse.GetValue(policy), parse.GetValue(reference)], specs);
             var weights = parse.GetValue(headWeights) is { } w ? $"?weights={w}" : string.Empty;
             specs.AddRange((parse.GetValue(rewardModels) ?? []).Select(folder => $"hf:{Path.GetFullPath(folder)}{weights}"));
             var policyName = parse.GetValue(policy);

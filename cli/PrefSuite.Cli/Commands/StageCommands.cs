@@ -5,7 +5,6 @@ using PrefSuite.Models.Demo;
 using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
-using PrefSuite.Stages.Storage;
 using PrefSuite.Storage;
 
 namespace PrefSuite.Cli.Commands;
@@ -65,7 +64,7 @@ internal static class StageCommands
                 throw new OptionException($"{misplaced.Name} does not apply to --sampler {backend.Backend}");
             }
 
-            using var policies = new PolicyStore(new FileArtifactStore(parse.GetValue(runsDir)!));
+            using var policies = Runs.SamplerSettings.Policies(new FileArtifactStore(parse.GetValue(runsDir)!), [parse.GetValue(policy)]);
             using var source = Runs.SamplerSettings.Create(backend, policies);
             var list = parse.GetValue(promptsFile) is { } file
                 ? (await ScoredPromptReader.ReadAllAsync(file.FullName, new ScoredReadOptions { Format = InputFormat.Scored, RequireRewards = false }, cancellationToken).ConfigureAwait(false)).Select(p => PromptMapping.ToProto(p.PromptId, p.Prompt)).ToArray()

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Stages.Storage;
 using PrefSuite.Stages.Training;
 using PrefSuite.Storage;
 using PrefSuite.Workflow;
@@ -42,7 +41,7 @@ internal static class TrainCommand
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
-            using var policies = new PolicyStore(store);
+            using var policies = Runs.SamplerSettings.Policies(store, [parse.GetValue(policy)]);
             var start = parse.GetValue(policy) is { } given ? Runs.SamplerSettings.ResolvePolicy(given) : null;
             TorchSharp.torch.set_num_threads(start is not null && Models.HuggingFace.HfCheckpoint.IsCheckpoint(start) ? Environment.ProcessorCount : 1);
             var options = new TrainOptions

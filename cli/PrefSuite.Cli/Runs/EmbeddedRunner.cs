@@ -7,7 +7,6 @@ using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Scoring;
 using PrefSuite.Stages.Selection;
-using PrefSuite.Stages.Storage;
 using PrefSuite.Stages.Training;
 using PrefSuite.Storage;
 using PrefSuite.Transport.InProcess;
@@ -28,7 +27,8 @@ public static class EmbeddedRunner
         ArgumentNullException.ThrowIfNull(progress);
         TorchSharp.torch.set_num_threads(config.EffectiveThreads);
         var store = new FileArtifactStore(config.RunsDir);
-        using var policies = new PolicyStore(store);
+        var runSpec = config.ToSpec();
+        using var policies = SamplerSettings.Policies(store, [runSpec.Policy?.Checkpoint], config.EffectiveScorers());
         var scorers = new List<Models.Rewards.IRewardScorer>();
         foreach (var spec in config.EffectiveScorers())
         {
@@ -37,7 +37,6 @@ public static class EmbeddedRunner
 
         var sampling = config.SamplerOptions();
         using var sampler = SamplerSettings.Create(sampling, policies);
-        var runSpec = config.ToSpec();
         if (runSpec.Policy is { Checkpoint.Length: > 0 } given)
         {
             // A policy the user named on the command line: refused here, before anything starts, when it does not exist.

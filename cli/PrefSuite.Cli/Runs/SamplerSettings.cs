@@ -1,6 +1,7 @@
 using PrefSuite.Models.Policy;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
 
 namespace PrefSuite.Cli.Runs;
 
@@ -34,6 +35,22 @@ internal sealed class SamplerSettings : IDisposable
     /// A policy reference as the model store reads it: a relative path to a checkpoint folder (or any existing folder
     /// named with a path separator or a leading dot) becomes a full path; versions and aliases stay as they are.
     /// </summary>
+    /// <summary>
+    /// The model store of a command: checkpoint folders the user named (policies, references, the folders inside
+    /// scorer specs such as implicit:A,B) are allowed by path; the services allow none unless their operator does.
+    /// </summary>
+    public static PolicyStore Policies(IArtifactStore store, params IEnumerable<string?>[] named)
+    {
+        ArgumentNullException.ThrowIfNull(named);
+        var folders = named.SelectMany(n => n)
+            .OfType<string>()
+            .SelectMany(n => n.Contains(':', StringComparison.Ordinal) && !Path.IsPathRooted(n) ? n[(n.IndexOf(':', StringComparison.Ordinal) + 1)..].Split('?')[0].Split(',') : [n])
+            .Select(ResolvePolicy)
+            .Where(Path.IsPathRooted)
+            .ToArray();
+        return PolicyStore.ForCommandLine(store, folders);
+    }
+
     public static string ResolvePolicy(string reference)
     {
         ArgumentNullException.ThrowIfNull(reference);

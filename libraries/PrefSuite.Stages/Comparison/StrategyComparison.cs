@@ -10,7 +10,6 @@ using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Stages.Scoring;
 using PrefSuite.Stages.Storage;
-using PrefSuite.Storage;
 using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Comparison;
@@ -59,7 +58,7 @@ public sealed record ComparisonSettings
 /// briefly from the same policy and evaluated on the same held-out prompts. Samples are drawn once at the largest N;
 /// a smaller N uses each prompt's first N samples, so the grid compares constructions, not sampling luck.
 /// </summary>
-public sealed class StrategyComparison(PolicyStore policies, IArtifactStore store)
+public sealed class StrategyComparison(PolicyStore policies)
 {
     public async Task<(EvaluationResult Baseline, IReadOnlyList<ComparisonResult> Results)> RunAsync(ComparisonSettings settings, IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -102,7 +101,7 @@ public sealed class StrategyComparison(PolicyStore policies, IArtifactStore stor
                         Losses = variant.Losses,
                         Seed = settings.Training.Seed + shift,
                         CheckpointFolder = null,
-                        ReferenceCacheFolder = store.FullPath(ArtifactPaths.ReferenceCache),
+                        ReferenceCacheFolder = policies.LocalFolder(ArtifactPaths.ReferenceCache),
                     }, cancellationToken: cancellationToken);
                     var after = PolicyEvaluation.Evaluate(policy, heldOut, new SortingReward(), 4, evaluationSampling, cancellationToken);
                     var lastEpoch = history.Where(h => h.Epoch == history[^1].Epoch && double.IsFinite(h.RewardAccuracy)).ToArray();

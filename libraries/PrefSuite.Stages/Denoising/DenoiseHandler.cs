@@ -10,18 +10,18 @@ public sealed class DenoiseHandler(RunSpecs runs) : IStageHandler
 
     public int MaxBatch => 32;
 
-    public Task<IReadOnlyList<Envelope>> HandleAsync(IReadOnlyList<Delivered> messages, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Envelope>> HandleAsync(IReadOnlyList<Delivered> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var outgoing = new List<Envelope>(2 * messages.Count);
-        foreach (var unit in messages.Select(m => StageMessages.As<PromptUnit>(m)).Where(u => !runs.IsCancelled(u.RunId)))
+        foreach (var unit in await runs.ActiveAsync(messages.Select(m => StageMessages.As<PromptUnit>(m)), u => u.RunId, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             outgoing.Add(StageMessages.Unit(DenoisingStage.DenoiseUnit(unit), Stage.Select));
             outgoing.Add(StageEvents.Done(unit.RunId, Stage.Denoise, unit.Prompt.PromptId));
         }
 
-        return Task.FromResult<IReadOnlyList<Envelope>>(outgoing);
+        return outgoing;
     }
 
     public Envelope? GiveUp(Delivered message, Exception failure) => StageEvents.UnitFailed(message?.Id ?? string.Empty, failure);

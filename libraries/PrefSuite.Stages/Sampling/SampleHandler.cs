@@ -13,8 +13,8 @@ public sealed class SampleHandler(SamplingStage stage, RunSpecs runs) : IStageHa
     public async Task<IReadOnlyList<Envelope>> HandleAsync(IReadOnlyList<Delivered> messages, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var units = messages.Select(m => StageMessages.As<SampleUnit>(m)).Where(u => !runs.IsCancelled(u.RunId)).ToArray();
-        if (units.Length == 0)
+        var units = await runs.ActiveAsync(messages.Select(m => StageMessages.As<SampleUnit>(m)), u => u.RunId, cancellationToken).ConfigureAwait(false);
+        if (units.Count == 0)
         {
             return [];
         }

@@ -19,7 +19,7 @@ public sealed class SelectHandler(SelectionStage stage, RunSpecs runs) : IStageH
         var outgoing = new List<Envelope>(messages.Count);
         foreach (var unit in messages.Select(m => m.Message).OfType<PromptUnit>())
         {
-            if (!runs.IsCancelled(unit.RunId))
+            if (!await runs.IsCancelledAsync(unit.RunId, cancellationToken).ConfigureAwait(false))
             {
                 await stage.StoreUnitAsync(unit, cancellationToken).ConfigureAwait(false);
                 outgoing.Add(StageEvents.Done(unit.RunId, Stage.Select, unit.Prompt.PromptId));
@@ -29,7 +29,7 @@ public sealed class SelectHandler(SelectionStage stage, RunSpecs runs) : IStageH
         // The workflow asks for the dataset step only after every unit reported, so the units are stored by then.
         foreach (var request in messages.Select(m => m.Message as DatasetSelectRequest ?? (m.Message is PromptUnit ? null : StageMessages.As<DatasetSelectRequest>(m))).OfType<DatasetSelectRequest>())
         {
-            if (!runs.IsCancelled(request.RunId))
+            if (!await runs.IsCancelledAsync(request.RunId, cancellationToken).ConfigureAwait(false))
             {
                 var (summary, pairs, _) = await stage.SelectDatasetAsync(request, cancellationToken).ConfigureAwait(false);
                 outgoing.Add(StageEvents.Of(new StageEvent { RunId = request.RunId, Stage = Stage.SelectDataset.Name(), Selection = summary, DatasetArtifact = pairs }));

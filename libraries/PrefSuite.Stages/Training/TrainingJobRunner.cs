@@ -53,7 +53,7 @@ public static class TrainingJobRunner
             (job.RewardBefore, job.SuccessBefore) = (before.MeanReward, before.SuccessRate);
         }
 
-        var checkpoints = store.FullPath($"jobs/{ArtifactPaths.Safe(request.JobId)}-checkpoint");
+        var checkpoints = policies.LocalFolder($"jobs/{ArtifactPaths.Safe(request.JobId)}-checkpoint");
         var history = new List<TrainProgress>();
         var report = new Progress(job, new Recording(history, progress));
         string stage;
@@ -65,7 +65,7 @@ public static class TrainingJobRunner
         }
         else
         {
-            var (pairs, heldOutPairs) = HeldOutSplit.Split(await PairsAsync(request, store, cancellationToken).ConfigureAwait(false), request.HeldOutPairs, request.Options.Seed);
+            var (pairs, heldOutPairs) = HeldOutSplit.Split(await PairsAsync(request, store, policies, cancellationToken).ConfigureAwait(false), request.HeldOutPairs, request.Options.Seed);
             ReferenceLogProbs? heldOutReference = null;
             if (heldOutPairs.Count > 0)
             {
@@ -76,7 +76,7 @@ public static class TrainingJobRunner
             {
                 CheckpointFolder = checkpoints,
                 CheckpointEvery = 50,
-                ReferenceCacheFolder = store.FullPath(ArtifactPaths.ReferenceCache),
+                ReferenceCacheFolder = policies.LocalFolder(ArtifactPaths.ReferenceCache),
             };
             try
             {
@@ -103,7 +103,7 @@ public static class TrainingJobRunner
             (job.RewardAfter, job.SuccessAfter) = (after.MeanReward, after.SuccessRate);
         }
 
-        job.CheckpointVersion = policies.Register(policy, stage, parent);
+        job.CheckpointVersion = await policies.RegisterAsync(policy, stage, parent, cancellationToken).ConfigureAwait(false);
         await store.WriteAsync(ArtifactPaths.TrainingHistory(request.JobId), System.Text.Encoding.UTF8.GetBytes(
             string.Concat(history.Select(h => Google.Protobuf.JsonFormatter.Default.Format(h) + "\n"))), cancellationToken).ConfigureAwait(false);
         job.State = JobState.Succeeded;
@@ -118,25 +118,64 @@ public static class TrainingJobRunner
     private static EvaluationResult Evaluate(PolicyModel policy, (string Id, string Text)[] prompts, CancellationToken cancellationToken) =>
         PolicyEvaluation.Evaluate(policy, prompts, new SortingReward(), 4, new SamplingOptions { Seed = EvaluationSeed }, cancellationToken);
 
-    private static async Task<IReadOnlyList<TrainingPair>> PairsAsync(TrainRequest request, IArtifactStore store, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<TrainingPair>> PairsAsync(TrainRequest request, IArtifactStore store, PolicyStore policies, CancellationToken cancellationToken)
     {
         if (request.Pairs.Count > 0)
         {
             return request.Pairs.Select(p => new TrainingPair(PromptMapping.ToText(p.Prompt), p.Chosen, p.Rejected, p.ScoreChosen, p.ScoreRejected, p.Route == Route.Sft ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
         }
 
-        if (string.IsNullOrEmpty(request.DatasetArtifact) || !store.Exists(request.DatasetArtifact))
-        {
-            throw new InvalidRequestException("dataset_artifact", $"'{request.DatasetArtifact}' is not in the artifact store; give pairs or a dataset");
-        }
-
-        var rows = await PairRowReader.ReadAllAsync(store.FullPath(request.DatasetArtifact), cancellationToken).ConfigureAwait(false);
+        var rows = await DatasetRowsAsync(request.DatasetArtifact, store, policies, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
         {
             throw new InvalidRequestException("dataset_artifact", "the dataset has no pairs");
         }
 
         return rows.Select(ToTrainingPair).ToArray();
+    }
+
+    /// <summary>The pair rows of a dataset artifact (read in place from a local store, else from a local copy).</summary>
+    private static async Task<IReadOnlyList<PairRow>> DatasetRowsAsync(string artifact, IArtifactStore store, PolicyStore policies, CancellationToken cancellationToken)
+    {
+        string? path = null;
+        try
+        {
+            path = ArtifactPath.Check(artifact, "dataset_artifact");
+        }
+        catch (ArgumentException)
+        {
+        }
+
+        if (path is null || !await store.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidRequestException("dataset_artifact", $"'{artifact}' is not in the artifact store; give pairs or a dataset");
+        }
+
+        if (store is ILocalArtifactStore local)
+        {
+            return await PairRowReader.ReadAllAsync(local.LocalPath(path), cancellationToken).ConfigureAwait(false);
+        }
+
+        var copy = Path.Combine(policies.LocalFolder("datasets"), $"{Guid.NewGuid():N}.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        try
+        {
+            var source = await store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false) ?? throw new InvalidRequestException("dataset_artifact", $"'{artifact}' vanished");
+            await using (source.ConfigureAwait(false))
+            {
+                var target = File.Create(copy);
+                await using (target.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return await PairRowReader.ReadAllAsync(copy, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 
     /// <summary>

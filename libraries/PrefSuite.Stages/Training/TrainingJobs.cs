@@ -28,9 +28,9 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
     /// <summary>Queues again the jobs a previous process stored as queued or running (they resume from their checkpoints).</summary>
     public async Task ResumeAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var path in store.List("jobs").Where(p => p.EndsWith(".request.pb", StringComparison.Ordinal)))
+        await foreach (var path in store.ListAsync("jobs", cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (await store.ReadAsync(path, cancellationToken).ConfigureAwait(false) is not { } bytes)
+            if (!path.EndsWith(".request.pb", StringComparison.Ordinal) || await store.ReadAsync(path, cancellationToken).ConfigureAwait(false) is not { } bytes)
             {
                 continue;
             }
@@ -200,25 +200,40 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
         }
 
         var sent = -1;
+        async Task SendLatestAsync(CancellationToken token)
+        {
+            var job = entry.Snapshot();
+            if (job.Step != sent && entry.LastProgress is { } progress)
+            {
+                sent = job.Step;
+                try
+                {
+                    await events.SendAsync([Event(entry.Request, job, progress)], token).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    LogProgressNotSent(logger, entry.Request.JobId, error); // progress is news, not state: the next one will do
+                }
+            }
+        }
+
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(ProgressInterval, cancellationToken).ConfigureAwait(false);
-                var job = entry.Snapshot();
-                if (job.Step != sent && entry.LastProgress is { } progress)
-                {
-                    sent = job.Step;
-                    try
-                    {
-                        await events.SendAsync([Event(entry.Request, job, progress)], cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception error) when (error is not OperationCanceledException)
-                    {
-                        LogProgressNotSent(logger, entry.Request.JobId, error); // progress is news, not state: the next one will do
-                    }
-                }
+                await SendLatestAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // The job ended: its last step goes out too (a job shorter than the interval still shows its progress).
+        using var last = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await SendLatestAsync(last.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

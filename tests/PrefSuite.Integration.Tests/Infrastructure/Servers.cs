@@ -5,9 +5,9 @@ using RabbitMQ.Client;
 namespace PrefSuite.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// Real Redis and RabbitMQ for the integration tests: the ones .ci/run started (ConnectionStrings__redis and
-/// ConnectionStrings__rabbitmq in the environment), or private ones started here from Debian's redis-server and
-/// rabbitmq-server by scripts/local-infra.sh and stopped at the end.
+/// Real Redis, RabbitMQ and Azurite for the integration tests: the ones .ci/run started (ConnectionStrings__redis,
+/// ConnectionStrings__rabbitmq and ConnectionStrings__artifacts in the environment), or private ones started here by
+/// scripts/local-infra.sh (Debian's redis-server and rabbitmq-server, npm's Azurite) and stopped at the end.
 /// </summary>
 public sealed class Servers : IAsyncLifetime
 {
@@ -17,13 +17,17 @@ public sealed class Servers : IAsyncLifetime
 
     public string RabbitMq { get; private set; } = string.Empty;
 
+    /// <summary>The Azure Storage connection string of Azurite's blob service.</summary>
+    public string Artifacts { get; private set; } = string.Empty;
+
     public async Task InitializeAsync()
     {
         var redis = Environment.GetEnvironmentVariable("ConnectionStrings__redis");
         var rabbit = Environment.GetEnvironmentVariable("ConnectionStrings__rabbitmq");
-        if (!string.IsNullOrEmpty(redis) && !string.IsNullOrEmpty(rabbit))
+        var artifacts = Environment.GetEnvironmentVariable("ConnectionStrings__artifacts");
+        if (!string.IsNullOrEmpty(redis) && !string.IsNullOrEmpty(rabbit) && !string.IsNullOrEmpty(artifacts))
         {
-            (Redis, RabbitMq) = (redis, rabbit);
+            (Redis, RabbitMq, Artifacts) = (redis, rabbit, artifacts);
             return;
         }
 
@@ -36,10 +40,12 @@ public sealed class Servers : IAsyncLifetime
         _startedIn = Path.Combine(Path.GetTempPath(), "prefsuite-it-" + Guid.NewGuid().ToString("N")[..8]);
         var redisPort = FreePorts.Next();
         var amqpPort = FreePorts.Next();
+        var azuritePort = FreePorts.Next();
         var env = new Dictionary<string, string>
         {
             ["PREFSUITE_REDIS_PORT"] = redisPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_AMQP_PORT"] = amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PREFSUITE_AZURITE_PORT"] = azuritePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_EPMD_PORT"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_DIST_PORT"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PREFSUITE_NODE"] = "prefsuite-it-" + Guid.NewGuid().ToString("N")[..6],
@@ -48,6 +54,8 @@ public sealed class Servers : IAsyncLifetime
         await RunScriptAsync("start", env);
         Redis = $"127.0.0.1:{redisPort}";
         RabbitMq = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
+        var exported = await File.ReadAllTextAsync(Path.Combine(_startedIn, "env"));
+        Artifacts = exported.Split('\n').Single(l => l.StartsWith("export ConnectionStrings__artifacts=", StringComparison.Ordinal))["export ConnectionStrings__artifacts=".Length..].Trim('"');
     }
 
     private Dictionary<string, string>? _env;

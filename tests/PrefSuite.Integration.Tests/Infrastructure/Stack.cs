@@ -21,7 +21,8 @@ public sealed class Stack : IAsyncDisposable
 
     public IReadOnlyDictionary<string, (int Grpc, int Http)> Ports => _ports;
 
-    public static async Task<Stack> StartAsync(Servers servers, int defaultPolicySftSteps = 100)
+    /// <param name="blobContainer">Keep artifacts in this Azurite container instead of a shared folder; each service then has its own model cache, as on separate machines.</param>
+    public static async Task<Stack> StartAsync(Servers servers, int defaultPolicySftSteps = 100, string? blobContainer = null)
     {
         var stack = new Stack(Path.Combine(Path.GetTempPath(), "prefsuite-stack-" + Guid.NewGuid().ToString("N")[..8]));
         var builders = new (string Name, Func<string[], WebApplication> Build)[]
@@ -37,13 +38,16 @@ public sealed class Stack : IAsyncDisposable
         {
             var ports = (FreePorts.Next(), FreePorts.Next());
             stack._ports[name] = ports;
+            string[] storage = blobContainer is null
+                ? [$"--Artifacts:Root={stack.Artifacts}"]
+                : ["--Artifacts:Kind=azureblob", $"--ConnectionStrings:artifacts={servers.Artifacts}", $"--Artifacts:Container={blobContainer}", $"--Models:CacheFolder={Path.Combine(stack.Artifacts, "cache-" + name)}"];
             var app = build(
             [
+                .. storage,
                 $"--GRPC_PORT={ports.Item1.ToString(CultureInfo.InvariantCulture)}",
                 $"--HTTP_PORT={ports.Item2.ToString(CultureInfo.InvariantCulture)}",
                 $"--ConnectionStrings:rabbitmq={servers.RabbitMq}",
                 $"--ConnectionStrings:redis={servers.Redis}",
-                $"--Artifacts:Root={stack.Artifacts}",
                 "--Scoring:Scorers:0=simulated:sorting?noise=0.1&seed=3",
                 "--Scoring:Scorers:1=programmatic:sorting",
                 $"--Pipeline:DefaultPolicySftSteps={defaultPolicySftSteps.ToString(CultureInfo.InvariantCulture)}",

@@ -71,7 +71,7 @@ public sealed class RedeliveryTests(Servers servers) : IAsyncLifetime, IDisposab
         Assert.Equal(1, survivor.LastDeliveryCount);
         var run = coordinator.Get("crash-run")!;
         Assert.Equal(1, run.Stages.Single(s => s.Stage == "select").Done);
-        Assert.Equal(["crash-run/selected/p1.pb"], store.List("runs/crash-run/selected").Select(p => p[5..]));
+        Assert.Equal(["crash-run/selected/p1.pb"], (await store.ListAsync("runs/crash-run/selected").ToListAsync()).Select(p => p[5..]));
         Assert.Equal(RunState.Running, run.State); // p2 has not arrived: no dataset step yet
         await second.StopAsync(CancellationToken.None);
         await eventsConsumer.StopAsync(CancellationToken.None);

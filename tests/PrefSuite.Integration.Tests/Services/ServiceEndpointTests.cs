@@ -84,7 +84,7 @@ public sealed class ServiceEndpointTests : IDisposable
         using var policies = new PolicyStore(store);
         using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2 }, 4))
         {
-            await policies.SetAliasAsync("default", policies.Register(policy, "init"));
+            await policies.SetAliasAsync("default", await policies.RegisterAsync(policy, "init"));
         }
 
         var (app, _, http) = await StartAsync(a => SamplingService.SamplingServiceApp.Build(a));
@@ -204,7 +204,7 @@ public sealed class ServiceEndpointTests : IDisposable
     {
         using var policies = new PolicyStore(new FileArtifactStore(_artifacts));
         using var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 96, Tokenizer = Models.Tokenization.ByteTokenizer.TokenizerName }, 4);
-        await policies.SetAliasAsync("default", policies.Register(policy, "init"));
+        await policies.SetAliasAsync("default", await policies.RegisterAsync(policy, "init"));
     }
 
     private static Prompt Conversation(string id, params (string Role, string Content)[] messages)

@@ -37,7 +37,7 @@ public sealed class OneWorkflowTests(Servers servers) : IAsyncLifetime
         using (var policies = new PolicyStore(new FileArtifactStore(stack.Artifacts)))
         using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
         {
-            await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, policies.Register(policy, "init"));
+            await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, await policies.RegisterAsync(policy, "init"));
         }
 
         // 70 prompts: more than one sampling batch (32), so batching differs between the two transports.

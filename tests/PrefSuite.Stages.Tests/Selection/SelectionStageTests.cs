@@ -19,9 +19,9 @@ public class SelectionStageTests
         var (summary, pairs, samples) = await stage.SelectDatasetAsync(new DatasetSelectRequest { RunId = "r", PromptIds = { "a", "b" } });
 
         Assert.Equal((2, 1, 1), (summary.Prompts, summary.FlatPrompts, summary.Kept));
-        var row = Assert.Single(await PairRowReader.ReadAllAsync(temp.Store.FullPath(pairs)));
+        var row = Assert.Single(await PairRowReader.ReadAllAsync(temp.Store.LocalPath(pairs)));
         Assert.Equal(("r0", "r1"), (row.Chosen, row.Rejected));
-        var exported = await ScoredPromptReader.ReadAllAsync(temp.Store.FullPath(samples));
+        var exported = await ScoredPromptReader.ReadAllAsync(temp.Store.LocalPath(samples));
         Assert.Equal([3, 3], exported.Select(p => p.Responses.Count));
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PrefSuite.Contracts.V1;
+using PrefSuite.Models.Policy;
 using PrefSuite.Stages.Storage;
 using PrefSuite.Stages.Training;
 using PrefSuite.Workflow;
@@ -46,7 +47,7 @@ public class TrainingJobsTests
         Assert.Contains(progress, p => p.State == JobState.Running && p.Loss > 0);
         Assert.Equal(JobState.Succeeded, (await jobs.CompletionAsync("third")).State);
         var done = await jobs.CompletionAsync("first");
-        Assert.True(policies.Artifacts.Exists(ArtifactPaths.Policy(done.CheckpointVersion)));
+        Assert.True(await policies.Artifacts.ExistsAsync(ArtifactPaths.Policy(done.CheckpointVersion)));
 
         // Idempotent by id, also after a restart: the finished job is read back, not run again.
         Assert.Equal(done.CheckpointVersion, (await jobs.StartAsync(Sft("first", 5))).CheckpointVersion);
@@ -54,6 +55,28 @@ public class TrainingJobsTests
         var again = await restarted.StartAsync(Sft("first", 5));
         Assert.Equal((JobState.Succeeded, done.CheckpointVersion), (again.State, again.CheckpointVersion));
 
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => worker);
+    }
+
+    [Fact]
+    public async Task ABadJobEndsFailedAndTheWorkerGoesOnWithTheNext()
+    {
+        using var temp = new TempStore();
+        using var policies = new PolicyStore(temp.Store);
+        var jobs = new TrainingJobs(policies, temp.Store, NullLogger<TrainingJobs>.Instance);
+        using var stop = new CancellationTokenSource();
+        var worker = jobs.RunAsync(stop.Token);
+        await temp.Store.WriteAsync("runs/x/pairs.jsonl", "this is not JSON lines\n"u8.ToArray());
+        var version = await policies.RegisterAsync(PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 16, Heads = 2, Context = 32 }, 2), "init");
+
+        await jobs.StartAsync(new TrainRequest { JobId = "bad", DatasetArtifact = "runs/x/pairs.jsonl", BasePolicy = new PolicyRef { Checkpoint = version } });
+        await jobs.StartAsync(Sft("next", 3));
+        var bad = await jobs.CompletionAsync("bad").WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(JobState.Failed, bad.State);
+        Assert.Contains("pairs.jsonl", bad.Error, StringComparison.Ordinal);
+        Assert.Equal(JobState.Succeeded, (await jobs.CompletionAsync("next").WaitAsync(TimeSpan.FromMinutes(2))).State);
+        Assert.False(worker.IsCompleted);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => worker);
     }
