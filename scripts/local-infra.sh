@@ -4,6 +4,7 @@
 # scripts/azurite) for the artifact store's blob tests, with its own port, data folder and pid. Used by .ci/run.
 #   scripts/local-infra.sh start [DIR]   -> prints the environment to export (also written to DIR/env)
 #   scripts/local-infra.sh stop  [DIR]
+#   scripts/local-infra.sh restart-rabbitmq|stop-redis|start-redis [DIR]   (the chaos suite's faults)
 set -euo pipefail
 action=${1:?start or stop}
 dir=${2:-${TMPDIR:-/tmp}/prefsuite-infra}
@@ -36,33 +37,57 @@ stop() {
   rm -rf "$dir"
 }
 
-start() {
-  mkdir -p "$dir"/redis "$dir"/rabbit/{mnesia,log}
+start_redis() {
+  mkdir -p "$dir"/redis
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$dir/redis.pid" --dir "$dir/redis" --logfile "$dir/redis/redis.log"
+  for _ in $(seq 1 50); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+}
+
+# Stops a server by its pid file and waits for it to go (PID 1 here does not reap orphans: a zombie counts as gone).
+stop_pid() {
+  local file="$dir/$1" signal=${2:-TERM}
+  [ -f "$file" ] || return 0
+  local pid
+  pid=$(cat "$file")
+  kill -"$signal" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" | cut -c1)" != Z ] || break
+    sleep 0.1
+  done
+}
+
+start_rabbit() {
+  mkdir -p "$dir"/rabbit/{mnesia,log}
   cat > "$dir/rabbit/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$amqp_port
 loopback_users = none
 CONF
-  : > "$dir/rabbit/enabled_plugins"
+  [ -f "$dir/rabbit/enabled_plugins" ] || : > "$dir/rabbit/enabled_plugins"
   (
     export HOME="$dir/rabbit" RABBITMQ_NODENAME="$node" RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT="$dist_port" \
       RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_MNESIA_BASE="$dir/rabbit/mnesia" RABBITMQ_LOG_BASE="$dir/rabbit/log" \
       RABBITMQ_PID_FILE="$dir/rabbit.pid" RABBITMQ_CONFIG_FILE="$dir/rabbit/rabbitmq" \
       RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbit/enabled_plugins" RABBITMQ_CONF_ENV_FILE="$dir/rabbit/rabbitmq-env.conf" \
       ERL_EPMD_PORT="$epmd_port"
-    nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$dir/rabbit/log/console.log" 2>&1 &
+    nohup /usr/lib/rabbitmq/bin/rabbitmq-server >> "$dir/rabbit/log/console.log" 2>&1 &
     echo $! > "$dir/rabbit-launcher.pid"
   )
   for _ in $(seq 1 60); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null && redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
-      break
-    fi
+    (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null && return 0
     sleep 1
   done
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$amqp_port") 2>/dev/null; then
-    echo "RabbitMQ did not start:" >&2
-    tail -5 "$dir/rabbit/log/console.log" >&2 || true
+  echo "RabbitMQ did not start:" >&2
+  tail -5 "$dir/rabbit/log/console.log" >&2 || true
+  return 1
+}
+
+start() {
+  start_redis
+  if ! start_rabbit; then
     stop
     exit 1
   fi
@@ -98,5 +123,9 @@ start_azurite() {
 case "$action" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop [DIR]" >&2; exit 2 ;;
+  # For the chaos suite: one server at a time, on the same ports and data (durable queues survive a broker restart).
+  restart-rabbitmq) stop_pid rabbit.pid; stop_pid rabbit-launcher.pid; start_rabbit ;;
+  stop-redis) stop_pid redis.pid ;;
+  start-redis) start_redis ;;
+  *) echo "usage: $0 start|stop|restart-rabbitmq|stop-redis|start-redis [DIR]" >&2; exit 2 ;;
 esac

@@ -10,6 +10,9 @@ public static class MessageHeaders
 
     /// <summary>Handler failures a message has caused so far (its failure budget spent); absent means none.</summary>
     public const string Failures = "prefsuite-failures";
+
+    /// <summary>Retries after failures of the environment (a full disk, an unreachable store), which spend no budget.</summary>
+    public const string Transient = "prefsuite-transient";
     public const string Error = "prefsuite-error";
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";

@@ -25,6 +25,13 @@ public sealed class MessagingOptions
     [Range(1, 1000)]
     public int DeliveryLimit { get; set; } = 20;
 
+    /// <summary>
+    /// Retries after failures of the environment (a full disk, a broker or store away), backing off from 0.5 s to 30 s,
+    /// before such a failure spends the budget: 60 cover about half an hour of outage.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int TransientRetries { get; set; } = 60;
+
     /// <summary>Unacknowledged messages per consumer; stages override it (training takes one at a time).</summary>
     [Range(1, 10_000)]
     public ushort Prefetch { get; set; } = 8;

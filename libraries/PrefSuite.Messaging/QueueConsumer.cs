@@ -204,7 +204,8 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             Header(headers, MessageHeaders.UnitId) ?? delivery.BasicProperties.MessageId ?? string.Empty,
             delivery.Body.ToArray(),
             Number(headers, MessageHeaders.DeliveryCount),
-            Number(headers, MessageHeaders.Failures));
+            Number(headers, MessageHeaders.Failures),
+            Number(headers, MessageHeaders.Transient));
         return new Delivery(delivery.DeliveryTag, message, Header(headers, MessageHeaders.TraceParent));
     }
 
@@ -245,6 +246,12 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
     {
         var message = delivery.Message;
         var permanent = error is PermanentMessageException or InvalidRequestException;
+        if (!permanent && Transience.IsTransient(error) && message.Transient < connection.Options.TransientRetries)
+        {
+            await RetryTransientAsync(channel, [delivery], error).ConfigureAwait(false);
+            return;
+        }
+
         var failures = message.Failures + 1;
         if (permanent || failures >= connection.Options.FailureBudget)
         {
@@ -265,7 +272,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             LogRetrying(logger, queue, message.UnitId, failures, error);
             try
             {
-                await RequeueCountedAsync(delivery, failures).ConfigureAwait(false);
+                await RequeueCountedAsync(delivery, failures, message.Transient).ConfigureAwait(false);
                 await SettleAsync(channel, delivery.Tag, ack: true).ConfigureAwait(false);
             }
             catch (Exception requeueError) when (requeueError is not OperationCanceledException)
@@ -277,8 +284,45 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         }
     }
 
-    /// <summary>Publishes a copy of the message with its failure count to the back of its queue, confirmed.</summary>
-    private async Task RequeueCountedAsync(Delivery delivery, int failures)
+    /// <summary>
+    /// A failure of the environment: waits (0.5 s doubling to 30 s), then sends the messages to the back of the queue
+    /// with their transient count raised and their failure budget untouched.
+    /// </summary>
+    private async Task RetryTransientAsync(IChannel channel, IReadOnlyList<Delivery> deliveries, Exception error)
+    {
+        var retries = deliveries.Max(d => d.Message.Transient);
+        LogTransient(logger, queue, deliveries.Count, retries + 1, error);
+        try
+        {
+            await Task.Delay(Transience.Backoff(retries), _hardStop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping: hand them back as they are
+        }
+
+        foreach (var delivery in deliveries)
+        {
+            try
+            {
+                if (_hardStop.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("stopping");
+                }
+
+                await RequeueCountedAsync(delivery, delivery.Message.Failures, delivery.Message.Transient + 1).ConfigureAwait(false);
+                await SettleAsync(channel, delivery.Tag, ack: true).ConfigureAwait(false);
+            }
+            catch (Exception requeueError)
+            {
+                LogRequeueFailed(logger, queue, delivery.Message.UnitId, requeueError);
+                await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Publishes a copy of the message with its failure counts to the back of its queue, confirmed.</summary>
+    private async Task RequeueCountedAsync(Delivery delivery, int failures, int transient)
     {
         var message = delivery.Message;
         var headers = new Dictionary<string, object?>
@@ -287,6 +331,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             [MessageHeaders.Schema] = message.SchemaVersion,
             [MessageHeaders.UnitId] = message.UnitId,
             [MessageHeaders.Failures] = failures,
+            [MessageHeaders.Transient] = transient,
         };
         if (delivery.TraceParent is { } parent)
         {
@@ -352,6 +397,16 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                     Interlocked.Decrement(ref _inFlight);
                 }
             }
+            catch (Exception error) when (batch.Count > 1 && Transience.IsTransient(error) && batch.All(d => d.Message.Transient < connection.Options.TransientRetries))
+            {
+                // The environment failed the batch (a full disk, the broker away): the batch waits and goes round again whole.
+                activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+                await RetryTransientAsync(channel, batch, error).ConfigureAwait(false);
+                foreach (var _ in batch)
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
+            }
             catch (Exception error) when (batch.Count == 1 && (error is not OperationCanceledException || !_hardStop.IsCancellationRequested))
             {
                 // A batch of one failed: that is the message's own failure.
@@ -397,6 +452,9 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Queue}: unit {UnitId} failed (failure {Failures}); dead-lettered")]
     private static partial void LogGivingUp(ILogger logger, string queue, string unitId, int failures, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: {Count} messages met a failure of the environment (retry {Retry}); they wait and go round again")]
+    private static partial void LogTransient(ILogger logger, string queue, int count, int retry, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: unit {UnitId} could not be requeued with its failure count; handed back")]
     private static partial void LogRequeueFailed(ILogger logger, string queue, string unitId, Exception error);

@@ -22,6 +22,9 @@ public sealed partial class InProcessTransport(ILogger<InProcessTransport> logge
     /// <summary>Handler failures a message may cause before it is given up.</summary>
     public int FailureBudget { get; init; } = 3;
 
+    /// <summary>Retries after failures of the environment before they spend the budget.</summary>
+    public int TransientRetries { get; init; } = 60;
+
     public bool Durable => false;
 
     /// <summary>Adds the handler of a topic (before <see cref="Start"/>).</summary>
@@ -126,6 +129,15 @@ public sealed partial class InProcessTransport(ILogger<InProcessTransport> logge
 
     private async Task FailedAsync(IStageHandler handler, Delivered message, Exception error, CancellationToken stoppingToken)
     {
+        if (error is not InvalidRequestException && Transience.IsTransient(error) && message.Transient < TransientRetries)
+        {
+            // A failure of the environment (a full disk): wait, and go round again without spending the budget.
+            LogRetrying(logger, handler.Topic, message.Id, message.Failures, error);
+            await Task.Delay(Transience.Backoff(message.Transient), stoppingToken).ConfigureAwait(false);
+            _channels[handler.Topic].Writer.TryWrite(message with { Transient = message.Transient + 1 });
+            return;
+        }
+
         var failures = message.Failures + 1;
         if (error is InvalidRequestException or InvalidProtocolBufferException || failures >= FailureBudget)
         {

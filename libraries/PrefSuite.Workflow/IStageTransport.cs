@@ -7,7 +7,8 @@ public sealed record Envelope(Topic Topic, IMessage Message, string Id);
 
 /// <summary>A message as a stage handler receives it.</summary>
 /// <param name="Failures">How often a handler failed on it before (not how often it was delivered).</param>
-public sealed record Delivered(IMessage Message, string Id, int Failures = 0);
+/// <param name="Transient">How often it was retried after failures of the environment (<see cref="Transience"/>), which spend no budget.</param>
+public sealed record Delivered(IMessage Message, string Id, int Failures = 0, int Transient = 0);
 
 /// <summary>
 /// Carries messages between the workflow and the stages: RabbitMQ for the stack, channels for <c>prefsuite run</c>.

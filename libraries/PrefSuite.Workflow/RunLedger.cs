@@ -71,7 +71,19 @@ public sealed class RunLedger
         }
 
         var frames = Frame(records);
-        await _store.AppendAsync(ArtifactPaths.LedgerSegment(_runId, _segment), frames, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.AppendAsync(ArtifactPaths.LedgerSegment(_runId, _segment), frames, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The append may have left part of a record (a full disk): later records go to a new segment, so the torn
+            // one ends its segment and never hides good records behind it.
+            _segment++;
+            _records = 0;
+            throw;
+        }
+
         _bytes += frames.Length;
         _records += records.Count;
         if (_records >= RecordsPerSegment)

@@ -56,7 +56,7 @@ public class InProcessTransportTests
 
             if (units.Any(u => u.Prompt.PromptId == "p1") && Attempts("p1") <= failuresOfP1)
             {
-                throw new IOException("p1 is broken");
+                throw new InvalidOperationException("p1 is broken");
             }
 
             return Task.FromResult<IReadOnlyList<Envelope>>(units.Select(u => StageEvents.Done(u.RunId, Stage.Sample, u.Prompt.PromptId)).ToArray());

@@ -41,7 +41,7 @@ public class QueueTests(Servers servers) : IAsyncLifetime
     {
         await using var connection = Connection(servers.RabbitMq, failureBudget: 3);
         await using var bus = new RabbitMqStageBus(connection);
-        var handler = new Recording { Fail = _ => new IOException("disk full") };
+        var handler = new Recording { Fail = _ => new InvalidOperationException("a bug in the handler") };
         using var consumer = Consumer(Queue, handler, connection);
         await consumer.StartAsync(CancellationToken.None);
 
@@ -50,23 +50,45 @@ public class QueueTests(Servers servers) : IAsyncLifetime
         Assert.True(await EventuallyAsync(() => handler.GaveUp.Count == 1));
         await consumer.StopAsync(CancellationToken.None);
         Assert.Equal([0, 1, 2], handler.Messages.Select(m => m.Failures)); // counted on the message, not by redelivery
-        Assert.Equal("disk full", handler.GaveUp.Single().Message);
+        Assert.Equal("a bug in the handler", handler.GaveUp.Single().Message);
         Assert.True(await EventuallyAsync(() => CountAsync(servers.RabbitMq, Queue + ".dead").Result == 1));
+    }
+
+    [Fact]
+    public async Task FailuresOfTheEnvironmentAreRetriedWithBackoffWithoutSpendingTheBudget()
+    {
+        await using var connection = Connection(servers.RabbitMq, failureBudget: 3);
+        await using var bus = new RabbitMqStageBus(connection);
+        var handler = new Recording { Fail = m => m.Transient < 4 ? new IOException("No space left on device") : null };
+        using var consumer = Consumer(Queue, handler, connection);
+        await consumer.StartAsync(CancellationToken.None);
+
+        await bus.PublishAsync(Queue, new StageEvent { RunId = "r", Stage = "x" }, "r/p/x");
+
+        // More failures than the budget of 3, all of the disk: waited out (0.5 + 1 + 2 + 4 s), then handled.
+        Assert.True(await EventuallyAsync(() => handler.Messages.Count == 5, seconds: 40), $"{handler.Messages.Count} deliveries");
+        await consumer.StopAsync(CancellationToken.None);
+        Assert.Equal([0, 1, 2, 3, 4], handler.Messages.Select(m => m.Transient));
+        Assert.All(handler.Messages, m => Assert.Equal(0, m.Failures));
+        Assert.Empty(handler.GaveUp);
+        Assert.Equal(0u, await CountAsync(servers.RabbitMq, Queue + ".dead"));
     }
 
     [Fact]
     public async Task CrashesThatReturnAMessageUnackedSpendNoneOfItsFailureBudget()
     {
+        // A queue of its own: the shared test queue may still be finishing a deletion by an earlier test.
+        var queue = "prefsuite.test-crash-" + Guid.NewGuid().ToString("N")[..8];
         await using var bus = new RabbitMqStageBus(Connection(servers.RabbitMq));
-        await bus.PublishAsync(Queue, new StageEvent { RunId = "r", Stage = "x" }, "r/p/x");
+        await bus.PublishAsync(queue, new StageEvent { RunId = "r", Stage = "x" }, "r/p/x");
 
         // Four consumers in a row die holding the message (their connections drop before the ack), more crashes than
         // the failure budget of 3: the message must still reach a healthy consumer, not the dead-letter queue.
         for (var crash = 0; crash < 4; crash++)
         {
-            var dying = Connection(servers.RabbitMq);
+            await using var dying = Connection(servers.RabbitMq);
             var handler = new Recording { Fail = _ => Abort(dying) };
-            using var consumer = Consumer(Queue, handler, dying);
+            using var consumer = Consumer(queue, handler, dying);
             await consumer.StartAsync(CancellationToken.None);
             Assert.True(await EventuallyAsync(() => !handler.Messages.IsEmpty), $"crash {crash}: nothing delivered");
             await consumer.StopAsync(CancellationToken.None);
@@ -75,15 +97,15 @@ public class QueueTests(Servers servers) : IAsyncLifetime
 
         await using var healthy = Connection(servers.RabbitMq);
         var survivor = new Recording();
-        using var last = Consumer(Queue, survivor, healthy);
+        using var last = Consumer(queue, survivor, healthy);
         await last.StartAsync(CancellationToken.None);
         Assert.True(await EventuallyAsync(() => survivor.Messages.Count == 1));
         await last.StopAsync(CancellationToken.None);
         var message = survivor.Messages.Single();
         Assert.True(message.DeliveryCount >= 4, $"delivered {message.DeliveryCount} times before");
         Assert.Equal(0, message.Failures);
-        Assert.Equal(0u, await CountAsync(servers.RabbitMq, Queue + ".dead"));
-        Assert.Equal(0u, await CountAsync(servers.RabbitMq, Queue));
+        Assert.Equal(0u, await CountAsync(servers.RabbitMq, queue + ".dead"));
+        Assert.Equal(0u, await CountAsync(servers.RabbitMq, queue));
     }
 
     /// <summary>Drops the consumer's connection from under it (as a kill -9 would) and fails the handler, so no ack is sent.</summary>
