@@ -253,8 +253,11 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>The run's exported artifact: "pairs" (TRL JSONL) or "samples" (every response with its scores).</summary>
-    public async Task<byte[]> ExportAsync(string runId, string what, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A stream over the run's exported artifact: "pairs" (TRL JSONL) or "samples" (every response with its scores);
+    /// the caller sends it on in chunks, so an export of any size holds one chunk in memory.
+    /// </summary>
+    public async Task<Stream> ExportAsync(string runId, string what, CancellationToken cancellationToken = default)
     {
         Find(runId);
         var path = what switch
@@ -263,7 +266,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             "samples" => ArtifactPaths.Samples(runId),
             _ => throw new InvalidRequestException("what", $"'{what}' is not pairs or samples"),
         };
-        return await _store.ReadAsync(path, cancellationToken).ConfigureAwait(false)
+        return await _store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidRequestException("run_id", $"run '{runId}' has no {what} yet");
     }
 

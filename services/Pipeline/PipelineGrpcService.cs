@@ -38,10 +38,15 @@ public sealed class PipelineGrpcService(RunCoordinator coordinator) : Contracts.
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
-        var bytes = await coordinator.ExportAsync(request.RunId, request.What, context.CancellationToken).ConfigureAwait(false);
-        for (var offset = 0; offset < bytes.Length; offset += ChunkBytes)
+        var stream = await coordinator.ExportAsync(request.RunId, request.What, context.CancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            await responseStream.WriteAsync(new ExportChunk { Data = ByteString.CopyFrom(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset)) }, context.CancellationToken).ConfigureAwait(false);
+            var buffer = new byte[ChunkBytes];
+            int read;
+            while ((read = await stream.ReadAtLeastAsync(buffer, ChunkBytes, throwOnEndOfStream: false, context.CancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await responseStream.WriteAsync(new ExportChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken).ConfigureAwait(false);
+            }
         }
     }
 }

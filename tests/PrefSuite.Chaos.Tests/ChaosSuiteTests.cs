@@ -18,7 +18,7 @@ namespace PrefSuite.Chaos.Tests;
 /// Runs a run per round against real processes and injects one fault at a random moment: kill -9 of a random service,
 /// kill -9 of the pipeline between a ledger write and its send (its fault-injection hook), a broker restart, Redis
 /// stopped, the artifact store full. Every round must end succeeded with exactly the uninterrupted run's pairs file.
-/// CI runs one round per fault on a small run; the full suite (docs/reliability.md):
+/// CI runs one round per fault on 1,000 prompts; the full suite (docs/reliability.md):
 /// <c>PREFSUITE_CHAOS_ROUNDS=20 PREFSUITE_CHAOS_PROMPTS=2000 PREFSUITE_CHAOS_REPORT=chaos.md dotnet test tests/PrefSuite.Chaos.Tests</c>.
 /// </summary>
 public sealed class ChaosSuiteTests(ITestOutputHelper output)
@@ -47,8 +47,11 @@ public sealed class ChaosSuiteTests(ITestOutputHelper output)
         var pipeline = new PipelineClient(channel);
         await RunAsync(pipeline, cluster, "warm-up", prompts, TimeSpan.FromMinutes(20)); // JIT and model loading, not timed
         var baseline = await RunAsync(pipeline, cluster, "baseline", prompts, TimeSpan.FromMinutes(20));
-        Assert.Equal(RunState.Succeeded, baseline.Run.State);
+        var again = await RunAsync(pipeline, cluster, "baseline-again", prompts, TimeSpan.FromMinutes(20));
+        Assert.Equal((RunState.Succeeded, RunState.Succeeded), (baseline.Run.State, again.Run.State));
         var baselinePairs = await File.ReadAllTextAsync(Pairs(cluster, "baseline"));
+        Assert.Equal(baselinePairs, await File.ReadAllTextAsync(Pairs(cluster, "baseline-again"))); // uninterrupted runs agree
+        baseline = baseline.Seconds <= again.Seconds ? baseline : again;
         var baselineIds = PromptIds(baselinePairs);
         Log($"baseline: {prompts} prompts, {baselineIds.Count} pairs, {baseline.Seconds:F1} s");
 
@@ -63,7 +66,7 @@ public sealed class ChaosSuiteTests(ITestOutputHelper output)
 
             var fault = order[0];
             order.RemoveAt(0);
-            var at = TimeSpan.FromSeconds((0.05 + (random.NextDouble() * 0.65)) * baseline.Seconds);
+            var at = TimeSpan.FromSeconds((0.05 + (random.NextDouble() * 0.5)) * baseline.Seconds);
             var runId = $"round-{round}";
             var armed = 0;
             if (fault == "kill-pipeline-after-save")
@@ -175,7 +178,8 @@ public sealed class ChaosSuiteTests(ITestOutputHelper output)
             RunId = runId,
             DemoPrompts = prompts,
             DemoSeed = 7,
-            Sampling = new SamplingParams { N = 4, Temperature = 1, Seed = 3, MaxNewTokens = 8 },
+            Sampling = new SamplingParams { N = 8, Temperature = 1, Seed = 3, MaxNewTokens = 12 },
+            Training = new TrainOptions { Epochs = 1, BatchSize = 64 },
         };
         var clock = Stopwatch.StartNew();
         Run? run = null;
@@ -218,7 +222,7 @@ public sealed class ChaosSuiteTests(ITestOutputHelper output)
     {
         var text = new StringBuilder();
         var ok = rounds.Count(r => r.State == RunState.Succeeded && r.Identical);
-        text.AppendLine(CultureInfo.InvariantCulture, $"Chaos suite: {rounds.Count} rounds of a {prompts}-prompt run (N = 4), one fault each; baseline {baselineSeconds:F1} s, {pairs} pairs.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Chaos suite: {rounds.Count} rounds of a {prompts}-prompt run (N = 8, 12 new tokens, then 1 epoch of DPO), one fault each; the uninterrupted run: {baselineSeconds:F1} s, {pairs} pairs. Cost: a round's run time minus the uninterrupted run's (negative: within run-to-run noise). Back after: the killed process answering /alive again, the broker restarted, or the end of a 10 s outage.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Runs succeeded with the baseline's pairs file: {ok}/{rounds.Count}; units lost {rounds.Sum(r => r.Lost)}, duplicated {rounds.Sum(r => r.Duplicated)}; longest fault cost {rounds.Max(r => r.Extra):F1} s (run time beyond the baseline's). Store: {(tmpfs ? "a 512 MiB tmpfs" : "a plain folder (no tmpfs)")}.");
         text.AppendLine();
         text.AppendLine("| round | fault | at (s) | state | run (s) | cost (s) | back after (s) | lost | duplicated | identical pairs | units failed |");
