@@ -44,14 +44,18 @@ public sealed class SamplingStage(IResponseSampler sampler)
     }
 
     /// <summary>
-    /// The queue step for several units at once: units with the same policy and parameters are sampled in one batch
-    /// (what makes the stack as fast as one process). Results come back in input order.
+    /// The queue step for several units at once: units with the same policy and parameters are sampled together (one
+    /// request batch for a server; each prompt in a batch of its own for a policy run here). Results come back in input order.
     /// </summary>
     public async Task<IReadOnlyList<PromptUnit>> SampleUnitsAsync(IReadOnlyList<SampleUnit> units, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(units);
         var results = new PromptUnit[units.Count];
-        foreach (var group in units.Select((u, i) => (Unit: u, Index: i)).GroupBy(x => (x.Unit.RunId, Policy: x.Unit.Policy?.Checkpoint ?? string.Empty, Params: x.Unit.Params?.ToString() ?? string.Empty)))
+        // A policy run here samples with batched matrix products whose last bits depend on the batch's shape, and one bit
+        // can flip a sampled token: in a run, each prompt is a batch of its own (its N samples), so the same seeds give the
+        // same responses whatever arrives together — on the stack, in process, after a crash. A server samples per request.
+        var apart = sampler is PolicySampler;
+        foreach (var group in units.Select((u, i) => (Unit: u, Index: i)).GroupBy(x => (x.Unit.RunId, Policy: x.Unit.Policy?.Checkpoint ?? string.Empty, Params: x.Unit.Params?.ToString() ?? string.Empty, Apart: apart ? x.Index : 0)))
         {
             var members = group.ToArray();
             var prompts = members.Select(m => m.Unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing")).ToArray();

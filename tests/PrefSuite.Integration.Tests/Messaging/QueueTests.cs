@@ -111,8 +111,17 @@ public class QueueTests(Servers servers) : IAsyncLifetime
     /// <summary>Drops the consumer's connection from under it (as a kill -9 would) and fails the handler, so no ack is sent.</summary>
     private static OperationCanceledException Abort(RabbitMqConnection connection)
     {
-        _ = Task.Run(async () => await (await connection.GetAsync()).AbortAsync());
-        Thread.Sleep(300);
+        // Closing waits for the connection's consumers, this handler included: abort from another task, and return
+        // only once the connection is gone, so nothing this consumer does afterwards can reach the broker.
+        var open = connection.GetAsync().GetAwaiter().GetResult();
+        _ = Task.Run(async () => await open.AbortAsync());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (open.IsOpen && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Thread.Sleep(100);
         return new OperationCanceledException("the process died");
     }
 
