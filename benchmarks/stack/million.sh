@@ -50,8 +50,9 @@ declare -A peak
 sample_memory() {
   for folder in "${!service_pid[@]}"; do
     kb=$(awk '/VmHWM/ {print $2}' "/proc/${service_pid[$folder]}/status" 2>/dev/null || echo 0)
-    [ "${kb:-0}" -gt "${peak[$folder]:-0}" ] && peak[$folder]=$kb
+    if [ "${kb:-0}" -gt "${peak[$folder]:-0}" ]; then peak[$folder]=$kb; fi
   done
+  return 0
 }
 
 start=$(date +%s)
