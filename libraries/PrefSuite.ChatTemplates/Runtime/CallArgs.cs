@@ -60,6 +60,10 @@ internal sealed class CallArgs
         return bound;
     }
 
+    /// <summary><see cref="Bind"/> for Python's positional-only methods (most str, list and dict methods).</summary>
+    public object?[] BindPositional(string function, int required, params string[] names) =>
+        Keywords.Count > 0 ? throw TemplateRuntimeError.Type($"{function}() takes no keyword arguments") : Bind(function, required, names);
+
     /// <summary>Fails unless the call has no arguments at all.</summary>
     public void ExpectNone(string function) => Bind(function, 0);
 

@@ -51,7 +51,7 @@ internal static partial class Methods
                 var keepEnds = args.Bind(name, 0, "keepends")[0] is not Missing and var keep && Py.Truthy(keep);
                 return new PyList([.. StringSplitting.SplitLines(s, keepEnds)]);
             case "strip" or "lstrip" or "rstrip":
-                var chars = OptionalText(args.Bind(name, 0, "chars")[0], name);
+                var chars = OptionalText(args.BindPositional(name, 0, "chars")[0], name);
                 return PyText.Strip(s, chars, left: name != "rstrip", right: name != "lstrip");
             case "upper":
                 return NoArguments(args, name, PyText.Upper(s));
@@ -65,7 +65,7 @@ internal static partial class Methods
                 return NoArguments(args, name, PyText.SwapCase(s));
             case "replace":
             {
-                var bound = args.Bind(name, 2, "old", "new", "count");
+                var bound = args.BindPositional(name, 2, "old", "new", "count");
                 var count = bound[2] is Missing ? -1 : Py.AsIndex(bound[2], "count");
                 return StringSplitting.Replace(s, RequireText(bound[0], name), RequireText(bound[1], name), count);
             }
@@ -74,7 +74,7 @@ internal static partial class Methods
                 return Search(s, name, args);
             case "join":
             {
-                var items = Py.Iterate(args.Bind(name, 1, "iterable")[0]);
+                var items = Py.Iterate(args.BindPositional(name, 1, "iterable")[0]);
                 var texts = items.Select((item, i) => Py.AsText(item) ??
                     throw TemplateRuntimeError.Type($"sequence item {i}: expected str instance, {Py.TypeName(item)} found"));
                 return string.Join(s, texts);
@@ -84,7 +84,7 @@ internal static partial class Methods
                 return PyFormat.Format(s, args);
             case "ljust" or "rjust" or "center":
             {
-                var bound = args.Bind(name, 1, "width", "fillchar");
+                var bound = args.BindPositional(name, 1, "width", "fillchar");
                 var fill = bound[1] is Missing ? " " : RequireText(bound[1], name);
                 if (PyText.Length(fill) != 1)
                 {
@@ -96,7 +96,7 @@ internal static partial class Methods
 
             case "zfill":
             {
-                var width = (int)Math.Min(Py.AsIndex(args.Bind(name, 1, "width")[0], "width"), 1_000_000);
+                var width = (int)Math.Min(Py.AsIndex(args.BindPositional(name, 1, "width")[0], "width"), 1_000_000);
                 var length = PyText.Length(s);
                 if (length >= width)
                 {
@@ -109,7 +109,7 @@ internal static partial class Methods
 
             case "partition" or "rpartition":
             {
-                var separator = RequireText(args.Bind(name, 1, "sep")[0], name);
+                var separator = RequireText(args.BindPositional(name, 1, "sep")[0], name);
                 if (separator.Length == 0)
                 {
                     throw TemplateRuntimeError.Value("empty separator");
@@ -126,13 +126,13 @@ internal static partial class Methods
 
             case "removeprefix":
             {
-                var prefix = RequireText(args.Bind(name, 1, "prefix")[0], name);
+                var prefix = RequireText(args.BindPositional(name, 1, "prefix")[0], name);
                 return s.StartsWith(prefix, StringComparison.Ordinal) ? s[prefix.Length..] : s;
             }
 
             case "removesuffix":
             {
-                var suffix = RequireText(args.Bind(name, 1, "suffix")[0], name);
+                var suffix = RequireText(args.BindPositional(name, 1, "suffix")[0], name);
                 return suffix.Length > 0 && s.EndsWith(suffix, StringComparison.Ordinal) ? s[..^suffix.Length] : s;
             }
 
@@ -146,7 +146,7 @@ internal static partial class Methods
 
     private static bool StartsOrEndsWith(string s, string name, CallArgs args)
     {
-        var bound = args.Bind(name, 1, name == "startswith" ? "prefix" : "suffix", "start", "end");
+        var bound = args.BindPositional(name, 1, name == "startswith" ? "prefix" : "suffix", "start", "end");
         var candidates = bound[0] switch
         {
             string text => [text],
@@ -170,7 +170,7 @@ internal static partial class Methods
 
     private static object Search(string s, string name, CallArgs args)
     {
-        var bound = args.Bind(name, 1, "sub", "start", "end");
+        var bound = args.BindPositional(name, 1, "sub", "start", "end");
         var sub = RequireText(bound[0], name);
         var length = PyText.Length(s);
         var start = bound[1] is Missing or null ? 0 : Adjust(Py.AsIndex(bound[1], "start"), length);

@@ -19,7 +19,7 @@ internal static partial class Methods
         {
             "get" => Method(dict, name, args =>
             {
-                var bound = args.Bind("get", 1, "key", "default");
+                var bound = args.BindPositional("get", 1, "key", "default");
                 return dict.TryGetValue(bound[0], out var value) ? value : bound[1] is Missing ? null : bound[1];
             }),
             "keys" => Method(dict, name, args => NoArguments(args, name, new PyView(dict, "keys"))),
@@ -53,12 +53,12 @@ internal static partial class Methods
         {
             "count" => Method(list, name, args =>
             {
-                var value = args.Bind("count", 1, "value")[0];
+                var value = args.BindPositional("count", 1, "value")[0];
                 return (long)list.Items.Count(item => Py.Equal(item, value));
             }),
             "index" => Method(list, name, args =>
             {
-                var bound = args.Bind("index", 1, "value", "start", "stop");
+                var bound = args.BindPositional("index", 1, "value", "start", "stop");
                 var start = bound[1] is Missing ? 0 : (int)Math.Clamp(Py.AsIndex(bound[1], "start"), 0, list.Count);
                 var stop = bound[2] is Missing ? list.Count : (int)Math.Clamp(Py.AsIndex(bound[2], "stop"), 0, list.Count);
                 for (var i = start; i < stop; i++)

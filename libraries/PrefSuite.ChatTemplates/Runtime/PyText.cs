@@ -193,7 +193,7 @@ internal static class PyText
         }
 
         var first = Rune.GetRuneAt(text, 0);
-        return UpperOf(first) + Lower(text[first.Utf16SequenceLength..]);
+        return TitleOf(first) + Lower(text[first.Utf16SequenceLength..]);
     }
 
     /// <summary>str.title: a cased character after an uncased one is upper-cased, other cased characters lower-cased.</summary>
@@ -204,7 +204,7 @@ internal static class PyText
         foreach (var rune in text.EnumerateRunes())
         {
             var cased = IsCased(rune);
-            builder.Append(cased ? (previousCased ? Lower(rune.ToString()) : UpperOf(rune)) : rune.ToString());
+            builder.Append(cased ? (previousCased ? Lower(rune.ToString()) : TitleOf(rune)) : rune.ToString());
             previousCased = cased;
         }
 
@@ -253,6 +253,24 @@ internal static class PyText
         0xfb04 => "FFL",
         0xfb05 or 0xfb06 => "ST",
         _ => Rune.ToUpperInvariant(rune).ToString(),
+    };
+
+    /// <summary>Title case of one character: upper case except for ligatures and digraphs (ß → Ss, ǆ → ǅ).</summary>
+    private static string TitleOf(Rune rune) => rune.Value switch
+    {
+        0xdf => "Ss",
+        0x149 => "\u02bcN",
+        0xfb00 => "Ff",
+        0xfb01 => "Fi",
+        0xfb02 => "Fl",
+        0xfb03 => "Ffi",
+        0xfb04 => "Ffl",
+        0xfb05 or 0xfb06 => "St",
+        0x1c4 or 0x1c5 or 0x1c6 => "\u01c5",
+        0x1c7 or 0x1c8 or 0x1c9 => "\u01c8",
+        0x1ca or 0x1cb or 0x1cc => "\u01cb",
+        0x1f1 or 0x1f2 or 0x1f3 => "\u01f2",
+        _ => UpperOf(rune),
     };
 
     private static bool IsFinalSigma(int[] codes, int index)

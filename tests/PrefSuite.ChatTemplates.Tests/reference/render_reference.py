@@ -335,12 +335,14 @@ def language_cases(env):
 
     cases = []
     seen = set()
-    for name, source, variables in CASES:
+    for name, source, variables, *flags in CASES:
         if name in seen:
             raise SystemExit(f"duplicate language case {name}")
         seen.add(name)
         case = {"id": name, "source": source, "variables": variables}
         case.update(render(env, source, json.loads(json.dumps(variables))))
+        if flags:
+            case["refused"] = True
         cases.append(case)
     return cases
 
