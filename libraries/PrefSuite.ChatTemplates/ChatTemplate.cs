@@ -51,7 +51,7 @@ public sealed class ChatTemplate
         ArgumentNullException.ThrowIfNull(messages);
         var variables = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["messages"] = JsonValues.From(messages),
+            ["messages"] = FromJson(messages),
             ["tools"] = null,
             ["documents"] = null,
             ["add_generation_prompt"] = addGenerationPrompt,
@@ -68,7 +68,7 @@ public sealed class ChatTemplate
 
         foreach (var (key, value) in extra ?? new Dictionary<string, JsonNode?>())
         {
-            variables[key] = JsonValues.From(value);
+            variables[key] = FromJson(value);
         }
 
         return RenderValues(variables);
@@ -78,7 +78,19 @@ public sealed class ChatTemplate
     public string Render(IReadOnlyDictionary<string, JsonNode?> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
-        return RenderValues(variables.ToDictionary(pair => pair.Key, pair => JsonValues.From(pair.Value), StringComparer.Ordinal));
+        return RenderValues(variables.ToDictionary(pair => pair.Key, pair => FromJson(pair.Value), StringComparer.Ordinal));
+    }
+
+    private object? FromJson(JsonNode? node)
+    {
+        try
+        {
+            return JsonValues.From(node);
+        }
+        catch (TemplateRuntimeError error)
+        {
+            throw new ChatTemplateException(Name, null, "template variables", $"{error.Kind}: {error.Message}", error);
+        }
     }
 
     private string RenderValues(Dictionary<string, object?> variables)

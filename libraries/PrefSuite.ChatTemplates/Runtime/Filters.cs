@@ -155,7 +155,7 @@ internal static partial class Filters
     private static object? Reverse(object? value, CallArgs args, Scope scope)
     {
         args.ExpectNone("reverse");
-        if (Py.AsText(value) is { } text)
+        if (Py.IsString(value))
         {
             return Py.Slice(value, null, null, -1L)!;
         }
@@ -185,9 +185,7 @@ internal static partial class Filters
     private static object? Center(object? value, CallArgs args, Scope scope)
     {
         var width = args.Bind("center", 0, "width")[0];
-        return Methods.OfString(Py.Str(value), "center") is BoundMethod center
-            ? center.Call(CallArgs.Of(width is Missing ? 80L : width), scope.State)
-            : null;
+        return Methods.Pad(Py.Str(value), width is Missing ? 80 : (int)Math.Min(Py.AsIndex(width, "width"), 1_000_000), " ", "center");
     }
 
     private static object? WordCount(string text)

@@ -131,6 +131,6 @@ internal static class JsonValues
         }
     }
 
-    private static ChatTemplateException TooLarge(string number) =>
-        new($"JSON number {number} does not fit a 64-bit integer (Python's ints are unbounded; this renderer's are not)");
+    private static TemplateRuntimeError TooLarge(string number) =>
+        TemplateRuntimeError.Unsupported($"the JSON number {number}: it does not fit a 64-bit integer (Python's ints are unbounded)");
 }

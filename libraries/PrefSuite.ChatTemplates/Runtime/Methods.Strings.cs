@@ -222,7 +222,8 @@ internal static partial class Methods
         return (int)Math.Min(index, length + 1L);
     }
 
-    private static string Pad(string s, int width, string fill, string name)
+    /// <summary>str.ljust, str.rjust or str.center (<paramref name="name"/>) with Python's split of odd padding.</summary>
+    public static string Pad(string s, int width, string fill, string name)
     {
         var length = PyText.Length(s);
         if (width <= length)
