@@ -1,8 +1,8 @@
 """Small templates that pin down one language rule each; render_reference.py renders them with Jinja2.
 
 Each case is (id, template source, variables[, REFUSED]). Ids are "area/what": the C# tests group by area.
-REFUSED marks a case where Jinja2's output cannot be reproduced (it prints a memory address): the C# renderer must
-refuse it with a ChatTemplateException instead.
+REFUSED marks a case whose Jinja2 output the C# renderer does not reproduce on purpose (a memory address, or a Python
+type it does not model, such as bytes): it must refuse the case with a ChatTemplateException instead.
 """
 
 REFUSED = "refused"
@@ -329,4 +329,7 @@ CASES = [
     ("edges/split_edge_cases", "{{ 'a,,b,'.split(',') }} {{ 'a  b'.split(' ') }} {{ '  a  b  '.rsplit() }} {{ 'a,b,c'.split(',', 0) }} {{ 'aaa'.rsplit('aa') }} {{ 'x'.split('x') }}", {}),
     ("edges/strip_with_unicode_chars", "[{{ '«x»'.strip('«»') }}] [{{ '🙂a🙂'.strip('🙂') }}] [{{ '\u2003a\u2003'.strip() }}]", {}),
     ("edges/replace_counts", "{{ 'aaaa'.replace('a', 'b', 2) }} {{ 'abc'.replace('', '-', 2) }} {{ 'abc'.replace('x', 'y') }}", {}),
+    ("edges/print_statement", "{% print 1, 'a' %}|{% print [1] %}", {}),
+    ("edges/macro_attributes", "{% macro m(a, b=1) %}{{ varargs }}{% endmacro %}{{ m.name }} {{ m.arguments }} {{ m.catch_varargs }} {{ m.catch_kwargs }}", {}),
+    ("edges/unsupported_str_method_is_refused", "{{ 'abc'.encode() }}", {}, REFUSED),
 ]
