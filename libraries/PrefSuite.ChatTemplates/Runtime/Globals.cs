@@ -21,6 +21,7 @@ internal static class Globals
             var separator = args.Bind("joiner", 0, "sep")[0];
             return new Joiner(separator is Missing ? ", " : Py.Str(separator));
         }));
+        scope.Set("self", TemplateReference.Instance);
         scope.Set("lipsum", new BuiltinFunction("lipsum", (_, _) => throw TemplateRuntimeError.Unsupported("lipsum() (random text)")));
         scope.Set("raise_exception", new BuiltinFunction("raise_exception", (args, _) =>
             throw new TemplateRuntimeError("TemplateError", Py.Str(args.Bind("raise_exception", 1, "message")[0]))));

@@ -20,6 +20,7 @@ internal static partial class Py
         LoopContext loop => $"<LoopContext {loop.Index0 + 1}/{loop.Length}>",
         Macro macro => $"<Macro {StrRepr(macro.Name)}>",
         PyRange range => range.ToString(),
+        TemplateReference reference => reference.ToString(),
         _ => throw TemplateRuntimeError.Unsupported(
             $"printing a {TypeName(value)} (Python prints its memory address, which no renderer can reproduce)"),
     };

@@ -26,6 +26,7 @@ internal static partial class Py
         BoundMethod => "builtin_function_or_method",
         ICallable => "function",
         Cycler => "Cycler",
+        TemplateReference => "TemplateReference",
         _ => value.GetType().Name,
     };
 

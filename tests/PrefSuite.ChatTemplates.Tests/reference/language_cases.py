@@ -332,4 +332,5 @@ CASES = [
     ("edges/print_statement", "{% print 1, 'a' %}|{% print [1] %}", {}),
     ("edges/macro_attributes", "{% macro m(a, b=1) %}{{ varargs }}{% endmacro %}{{ m.name }} {{ m.arguments }} {{ m.catch_varargs }} {{ m.catch_kwargs }}", {}),
     ("edges/unsupported_str_method_is_refused", "{{ 'abc'.encode() }}", {}, REFUSED),
+    ("edges/self_reference", "{{ self }} {{ self is defined }} [{{ self.x }}] {% set self = 1 %}{{ self }}", {}),
 ]
