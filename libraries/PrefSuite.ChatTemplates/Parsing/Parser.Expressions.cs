@@ -15,6 +15,7 @@ internal sealed partial class Parser
     private Expr ParseCondExpr()
     {
         var line = _stream.Current.Line;
+        var mark = _unresolved.Count;
         var expression = ParseOr();
         while (_stream.SkipIfName("if"))
         {
@@ -22,6 +23,10 @@ internal sealed partial class Parser
             var otherwise = _stream.SkipIfName("else") ? ParseCondExpr() : null;
             expression = new CondExpr(test, expression, otherwise, line);
             line = _stream.Current.Line;
+            for (var i = mark; i < _unresolved.Count; i++)
+            {
+                _unresolved[i].Soft = true;
+            }
         }
 
         return expression;
@@ -488,9 +493,14 @@ internal sealed partial class Parser
 
             if (!Filters.TryGet(name, out var function))
             {
-                throw Filters.JinjaNames.Contains(name)
+                var knownToJinja = Filters.JinjaNames.Contains(name);
+                _unresolved.Add(new Unresolved(knownToJinja
                     ? new ChatTemplateException(_templateName, token.Line, $"filter '{name}'", $"the '{name}' filter is not supported")
-                    : new ChatTemplateException(_templateName, token.Line, $"filter '{name}'", $"TemplateAssertionError: No filter named '{name}'.");
+                    : new ChatTemplateException(_templateName, token.Line, $"filter '{name}'", $"TemplateAssertionError: No filter named '{name}'."), _soft));
+                var filterName = name;
+                function = (_, _, _) => throw (knownToJinja
+                    ? TemplateRuntimeError.Unsupported($"the '{filterName}' filter")
+                    : new TemplateRuntimeError("TemplateRuntimeError", $"No filter named '{filterName}' found."));
             }
 
             var (args, keywords) = _stream.Current.IsOperator("(") ? ParseCallArgs() : ([], []);
@@ -517,7 +527,10 @@ internal sealed partial class Parser
 
         if (!Tests.TryGet(name, out var function))
         {
-            throw new ChatTemplateException(_templateName, token.Line, $"test '{name}'", $"TemplateAssertionError: No test named '{name}'.");
+            _unresolved.Add(new Unresolved(
+                new ChatTemplateException(_templateName, token.Line, $"test '{name}'", $"TemplateAssertionError: No test named '{name}'."), _soft));
+            var testName = name;
+            function = (_, _, _) => throw new TemplateRuntimeError("TemplateRuntimeError", $"No test named '{testName}' found.");
         }
 
         List<Expr> args = [];

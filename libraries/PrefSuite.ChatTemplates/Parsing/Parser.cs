@@ -17,6 +17,18 @@ internal sealed partial class Parser
     private readonly List<HashSet<string>> _macroNames = [];
     private int _loopDepth;
 
+    /// <summary>Filters and tests that do not exist or are not supported. Jinja2 fails at compile time for them, except
+    /// in a "soft" frame (an if statement's tests and bodies, an inline if): there they fail only if they run.</summary>
+    private readonly List<Unresolved> _unresolved = [];
+    private bool _soft;
+
+    private sealed class Unresolved(ChatTemplateException error, bool soft)
+    {
+        public ChatTemplateException Error { get; } = error;
+
+        public bool Soft { get; set; } = soft;
+    }
+
     private Parser(List<Token> tokens, string templateName)
     {
         _stream = new TokenStream(tokens);
@@ -26,7 +38,9 @@ internal sealed partial class Parser
     public static IReadOnlyList<Stmt> Parse(string source, string templateName)
     {
         var parser = new Parser(Lexer.Tokenize(source, templateName), templateName);
-        return parser.Subparse(null);
+        var body = parser.Subparse(null);
+        var unresolved = parser._unresolved.Find(entry => !entry.Soft);
+        return unresolved is null ? body : throw unresolved.Error;
     }
 
     private List<Stmt> Subparse(string[]? endTags)
@@ -143,6 +157,8 @@ internal sealed partial class Parser
         var target = ParseAssignTarget(extraEndRules: ["in"]);
         ExpectName("in");
         var iterable = ParseTuple(withCondExpr: false, extraEndRules: ["recursive"]);
+        var wasSoft = _soft;
+        _soft = false;
         var filter = _stream.SkipIfName("if") ? ParseExpression() : null;
         if (_stream.Current.IsName("recursive"))
         {
@@ -153,10 +169,20 @@ internal sealed partial class Parser
         var body = ParseStatements(["endfor", "else"]);
         _loopDepth--;
         var otherwise = _stream.Next().Text == "endfor" ? [] : ParseStatements(["endfor"], dropNeedle: true);
+        _soft = wasSoft;
         return new ForStmt(target, iterable, filter, body, otherwise, line);
     }
 
     private IfStmt ParseIf()
+    {
+        var wasSoft = _soft;
+        _soft = true;
+        var statement = ParseIfBody();
+        _soft = wasSoft;
+        return statement;
+    }
+
+    private IfStmt ParseIfBody()
     {
         var line = _stream.Next().Line;
         var branches = new List<KeyValuePair<Expr, IReadOnlyList<Stmt>>>();
@@ -191,12 +217,17 @@ internal sealed partial class Parser
             return new SetStmt(target, ParseTuple(), line);
         }
 
-        var filters = _stream.Current.IsOperator("|") ? ParseFilterChain(startInline: false) : [];
-        var body = ParseStatements(["endset"], dropNeedle: true);
-        return new SetBlockStmt(target, filters, body, line);
+        return Hard(() =>
+        {
+            var filters = _stream.Current.IsOperator("|") ? ParseFilterChain(startInline: false) : [];
+            var body = ParseStatements(["endset"], dropNeedle: true);
+            return new SetBlockStmt(target, filters, body, line);
+        });
     }
 
-    private MacroStmt ParseMacro()
+    private MacroStmt ParseMacro() => Hard(ParseMacroDefinition);
+
+    private MacroStmt ParseMacroDefinition()
     {
         var line = _stream.Next().Line;
         var name = Expect(TokenKind.Name).Text;
@@ -253,7 +284,9 @@ internal sealed partial class Parser
         return (parameters, defaults);
     }
 
-    private CallBlockStmt ParseCallBlock()
+    private CallBlockStmt ParseCallBlock() => Hard(ParseCallBlockDefinition);
+
+    private CallBlockStmt ParseCallBlockDefinition()
     {
         var line = _stream.Next().Line;
         var (parameters, defaults) = _stream.Current.IsOperator("(") ? ParseSignature() : ([], []);
@@ -269,9 +302,12 @@ internal sealed partial class Parser
     private FilterBlockStmt ParseFilterBlock()
     {
         var line = _stream.Next().Line;
-        var filters = ParseFilterChain(startInline: true);
-        var body = ParseStatements(["endfilter"], dropNeedle: true);
-        return new FilterBlockStmt(filters, body, line);
+        return Hard(() =>
+        {
+            var filters = ParseFilterChain(startInline: true);
+            var body = ParseStatements(["endfilter"], dropNeedle: true);
+            return new FilterBlockStmt(filters, body, line);
+        });
     }
 
     private WithStmt ParseWith()
@@ -290,7 +326,7 @@ internal sealed partial class Parser
             bindings.Add(new(target, ParseExpression()));
         }
 
-        var body = ParseStatements(["endwith"], dropNeedle: true);
+        var body = Hard(() => ParseStatements(["endwith"], dropNeedle: true));
         return new WithStmt(bindings, body, line);
     }
 
@@ -327,9 +363,24 @@ internal sealed partial class Parser
         var line = _stream.Next().Line;
         var loopDepth = _loopDepth;
         _loopDepth = 0;
-        var body = ParseStatements(["endgeneration"], dropNeedle: true);
+        var body = Hard(() => ParseStatements(["endgeneration"], dropNeedle: true));
         _loopDepth = loopDepth;
         return new GenerationStmt(body, line);
+    }
+
+    /// <summary>Parses what Jinja2 compiles in a frame of its own, which is never soft.</summary>
+    private T Hard<T>(Func<T> parse)
+    {
+        var wasSoft = _soft;
+        _soft = false;
+        try
+        {
+            return parse();
+        }
+        finally
+        {
+            _soft = wasSoft;
+        }
     }
 
     /// <summary>A set, for or with target: a name, a tuple of names, or (with <paramref name="withNamespace"/>) ns.attr.</summary>

@@ -34,7 +34,7 @@ internal static class Attributes
 
         if (key is PySlice slice)
         {
-            return Py.Slice(value, slice.Start, slice.Stop, slice.Step) ?? Undefined.Element(value, key);
+            return Slice(value, slice);
         }
 
         switch (value)
@@ -56,6 +56,28 @@ internal static class Attributes
         }
 
         return Undefined.Element(value, key);
+    }
+
+    /// <summary><c>value[start:stop:step]</c>: Jinja2 compiles slices to plain Python subscripts, so errors are not
+    /// softened to undefined here.</summary>
+    private static object? Slice(object? value, PySlice slice)
+    {
+        switch (value)
+        {
+            case Undefined undefined:
+                throw undefined.Fail();
+            case PyList or PyRange or string or Markup:
+                if (slice.Start is not (null or long or bool) || slice.Stop is not (null or long or bool) || slice.Step is not (null or long or bool))
+                {
+                    throw TemplateRuntimeError.Type("slice indices must be integers or None or have an __index__ method");
+                }
+
+                return Py.Slice(value, slice.Start, slice.Stop, slice.Step);
+            case PyDict:
+                throw TemplateRuntimeError.Type("unhashable type: 'slice'");
+            default:
+                throw TemplateRuntimeError.Type($"'{Py.TypeName(value)}' object is not subscriptable");
+        }
     }
 
     /// <summary>Python's getattr alone (the <c>attr</c> filter): methods and object attributes, never dict items.</summary>

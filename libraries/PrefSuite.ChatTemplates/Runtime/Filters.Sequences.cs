@@ -228,6 +228,11 @@ internal static partial class Filters
 
     private static object? Map(object? value, CallArgs args, Scope scope)
     {
+        if (!Py.Truthy(value))
+        {
+            return new PyIterator("generator", []);
+        }
+
         var items = Py.Iterate(value);
         Func<object?, object?> transform;
         if (args.Positional.Count == 0 && args.Keywords.Any(pair => pair.Key == "attribute"))
@@ -253,6 +258,11 @@ internal static partial class Filters
     /// <summary>select, reject, selectattr, rejectattr: a test by name (or truthiness) on each item or attribute.</summary>
     private static object? SelectOrReject(object? value, CallArgs args, Scope scope, bool keep, bool byAttribute)
     {
+        if (!Py.Truthy(value))
+        {
+            return new PyIterator("generator", []);
+        }
+
         var offset = 0;
         Func<object?, object?> transform = item => item;
         if (byAttribute)

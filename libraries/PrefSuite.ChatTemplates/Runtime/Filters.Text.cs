@@ -38,7 +38,13 @@ internal static partial class Filters
         var indentation = Py.AsText(width) ?? new string(' ', (int)Math.Clamp(Py.AsIndex(width, "width"), 0, 10_000));
         var first = bound[1] is not Missing && Py.Truthy(bound[1]);
         var blank = bound[2] is not Missing && Py.Truthy(bound[2]);
-        var lines = StringSplitting.SplitLines(Py.Str(value) + "\n", keepEnds: false).Cast<string>().ToList();
+        var text = value switch
+        {
+            string or Markup => Py.AsText(value)!,
+            Undefined undefined => throw undefined.Fail(),
+            _ => throw TemplateRuntimeError.Type($"unsupported operand type(s) for +=: '{Py.TypeName(value)}' and 'str'"),
+        };
+        var lines = StringSplitting.SplitLines(text + "\n", keepEnds: false).Cast<string>().ToList();
         string result;
         if (blank)
         {
@@ -61,7 +67,6 @@ internal static partial class Filters
     private static object? Truncate(object? value, CallArgs args, Scope scope)
     {
         var bound = args.Bind("truncate", 0, "length", "killwords", "end", "leeway");
-        var text = Py.Str(value);
         var length = bound[0] is Missing ? 255 : (int)Py.AsIndex(bound[0], "length");
         var killWords = bound[1] is not Missing && Py.Truthy(bound[1]);
         var end = bound[2] is Missing ? "..." : Py.Str(bound[2]);
@@ -71,10 +76,12 @@ internal static partial class Filters
             throw new TemplateRuntimeError("AssertionError", $"expected length >= {PyText.Length(end)}, got {length}");
         }
 
-        if (PyText.Length(text) <= length + leeway)
+        if (Py.Length(value) <= length + leeway)
         {
-            return text;
+            return value;
         }
+
+        var text = Py.AsText(value) ?? throw TemplateRuntimeError.Unsupported($"truncate of a {Py.TypeName(value)}");
 
         var head = text[..PyText.Offset(text, length - PyText.Length(end))];
         if (killWords)

@@ -18,7 +18,7 @@ internal static partial class Filters
     private static readonly Dictionary<string, Function> Registry = new(StringComparer.Ordinal)
     {
         ["abs"] = Abs,
-        ["attr"] = (value, args, _) => Attributes.AttributeOnly(value, Text(args.Bind("attr", 1, "name")[0], "attr")),
+        ["attr"] = (value, args, _) => Attributes.AttributeOnly(value, Py.Str(args.Bind("attr", 1, "name")[0])),
         ["batch"] = Batch,
         ["capitalize"] = (value, args, _) => NoArguments(args, "capitalize", PyText.Capitalize(Py.Str(value))),
         ["center"] = Center,
@@ -160,12 +160,13 @@ internal static partial class Filters
             return Py.Slice(value, null, null, -1L)!;
         }
 
-        var items = Py.Iterate(value);
-        var reversed = Enumerable.Reverse(items).ToList();
+        var reversed = Enumerable.Reverse(Py.Iterate(value)).ToList();
         return value switch
         {
-            PyList => new PyIterator("list_reverseiterator", reversed),
-            PyDict => new PyIterator("dict_reversekeyiterator", reversed),
+            PyList { IsTuple: false } => new PyIterator("list_reverseiterator", reversed),
+            PyList or Undefined => new PyIterator("reversed", reversed),
+            PyDict or PyView { Kind: "keys" } => new PyIterator("dict_reversekeyiterator", reversed),
+            PyView view => new PyIterator($"dict_reverse{view.Kind[..^1]}iterator", reversed),
             PyRange => new PyIterator("range_iterator", reversed),
             _ => new PyList(reversed),
         };

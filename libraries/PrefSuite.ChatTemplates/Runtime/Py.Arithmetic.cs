@@ -115,11 +115,12 @@ internal static partial class Py
 
     public static object Modulo(object? left, object? right)
     {
-        FailIfUndefined(left, right);
         if (AsText(left) is { } format)
         {
             return Rewrap(left, PyFormat.Printf(format, right));
         }
+
+        FailIfUndefined(left, right);
 
         if (!IsNumber(left) || !IsNumber(right))
         {

@@ -114,7 +114,8 @@ internal static partial class Py
             case PyList list:
                 return new PyList(Pick(list.Items, start, stop, stepValue), list.IsTuple);
             case PyRange range:
-                return new PyList(Pick(range.ToList(), start, stop, stepValue));
+                var (first, last) = Bounds(range.Count, start, stop, stepValue);
+                return new PyRange(range.Start + (first * range.Step), range.Start + (last * range.Step), range.Step * stepValue);
             case string or Markup:
                 var text = AsText(sequence)!;
                 if (!PyText.HasSurrogates(text) && stepValue == 1)

@@ -10,7 +10,9 @@ internal static partial class PyFormat
     public static string Printf(string format, object? values)
     {
         var arguments = values is PyList { IsTuple: true } tuple ? tuple.Items : [values];
-        var mapping = values as PyDict;
+
+        // Python treats any non-tuple argument with __getitem__ as a mapping: no "not all arguments converted" for it.
+        var mapping = values is PyDict or PyList { IsTuple: false } or PyRange or Undefined ? values : null;
         var next = 0;
         var usedMapping = false;
         var output = new StringBuilder();
@@ -38,13 +40,14 @@ internal static partial class PyFormat
                     throw TemplateRuntimeError.Value("incomplete format key");
                 }
 
-                if (mapping is null)
-                {
-                    throw TemplateRuntimeError.Type("format requires a mapping");
-                }
-
                 var key = format[(i + 1)..close];
-                argument = mapping.TryGetValue(key, out var found) ? found : throw new TemplateRuntimeError("KeyError", Py.Repr(key));
+                argument = mapping switch
+                {
+                    PyDict dict => dict.TryGetValue(key, out var found) ? found : throw new TemplateRuntimeError("KeyError", Py.Repr(key)),
+                    Undefined undefined => throw undefined.Fail(),
+                    null => throw TemplateRuntimeError.Type("format requires a mapping"),
+                    _ => throw TemplateRuntimeError.Type($"{Py.TypeName(mapping)} indices must be integers or slices, not str"),
+                };
                 usedMapping = true;
                 i = close + 1;
             }

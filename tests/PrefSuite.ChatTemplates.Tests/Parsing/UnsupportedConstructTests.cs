@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace PrefSuite.ChatTemplates.Tests.Parsing;
 
 /// <summary>Constructs the renderer does not support fail at parse time with the construct and its line.</summary>
@@ -18,7 +20,7 @@ public sealed class UnsupportedConstructTests
     [InlineData("{{ x|groupby('a') }}", "filter 'groupby'")]
     public void UnsupportedConstructFailsAtParseNamingTheConstructAndLine(string statement, string construct)
     {
-        var source = "line one\n{% if true %}\n  " + statement + "\n{% endif %}";
+        var source = "line one\n{% set x = 1 %}\n  " + statement + "\n";
 
         var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse(source, "custom"));
 
@@ -46,6 +48,21 @@ public sealed class UnsupportedConstructTests
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.Equal(1, error.Line);
+    }
+
+    [Theory]
+    [InlineData("{{ x|frobnicate }}", "No filter named 'frobnicate' found.")]
+    [InlineData("{{ x is frobnicated }}", "No test named 'frobnicated' found.")]
+    [InlineData("{{ x|escape }}", "the 'escape' filter")]
+    public void AnUnknownFilterInsideAnIfFailsOnlyWhenItRuns(string statement, string message)
+    {
+        // Jinja2 compiles if-statements and inline ifs in a "soft" frame: a missing filter or test there is a runtime error.
+        var template = ChatTemplate.Parse("{% if run %}\n" + statement + "\n{% endif %}{{ x|frobnicate if run else 'n' }}", "soft");
+
+        Assert.Equal("n", template.Render(new Dictionary<string, JsonNode?> { ["run"] = false }));
+        var error = Assert.Throws<ChatTemplateException>(() => template.Render(new Dictionary<string, JsonNode?> { ["run"] = true }));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, error.Line);
     }
 
     [Fact]
