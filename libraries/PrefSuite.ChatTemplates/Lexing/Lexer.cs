@@ -204,6 +204,12 @@ internal sealed partial class Lexer
     /// <summary>A comment up to the first <c>#}</c>; trim_blocks and "-" apply after it.</summary>
     private void LexComment(int start)
     {
+        if (_position >= _source.Length)
+        {
+            // Jinja2's lexer stops quietly when "{#" is the very end of the source: nothing is left to fail on.
+            return;
+        }
+
         var close = _source.IndexOf("#}", _position, StringComparison.Ordinal);
         if (close < 0)
         {

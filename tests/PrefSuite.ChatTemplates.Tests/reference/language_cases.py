@@ -351,4 +351,7 @@ CASES = [
     ("fuzz/unknown_filter_in_a_taken_if_fails_at_run_time", "{% if true %}{{ x|nope }}{% endif %}", {}),
     ("fuzz/unknown_filter_in_a_loop_inside_an_if_fails_at_compile_time", "{% if false %}{% for a in b %}{{ a|nope }}{% endfor %}{% endif %}", {}),
     ("fuzz/unknown_filter_in_a_macro_inside_an_if_fails_at_compile_time", "{% if false %}{% macro m() %}{{ a|nope }}{% endmacro %}{% endif %}", {}),
+    ("fuzz/comment_start_at_the_very_end_is_ignored", "a {#", {}),
+    ("fuzz/comment_start_with_text_but_no_end_is_an_error", "a {# b", {}),
+    ("fuzz/variable_start_at_the_very_end_is_an_error", "a {{", {}),
 ]
