@@ -150,6 +150,7 @@ internal sealed partial class Parser
     private Expr ParseUnary(bool withFilter = true)
     {
         var token = _stream.Current;
+        EnsureStack(token.Line);
         Expr node;
         if (token.IsOperator("-") || token.IsOperator("+"))
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PrefSuite.ChatTemplates.Lexing;
 using PrefSuite.ChatTemplates.Syntax;
 
@@ -116,6 +117,7 @@ internal sealed partial class Parser
     private Stmt ParseStatement()
     {
         var token = _stream.Current;
+        EnsureStack(token.Line);
         if (token.Kind != TokenKind.Name)
         {
             throw Fail(token.Line, "tag name expected");
@@ -403,6 +405,15 @@ internal sealed partial class Parser
         ListExpr { IsTuple: true } tuple => new TupleTarget([.. tuple.Items.Select(item => ToTarget(item, line))]),
         _ => throw Fail(line, $"can't assign to {expression.GetType().Name.Replace("Expr", "", StringComparison.Ordinal).ToLowerInvariant()}"),
     };
+
+    /// <summary>Refuses nesting so deep that parsing (or rendering) it would overflow the stack.</summary>
+    private void EnsureStack(int line)
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new ChatTemplateException(_templateName, line, "template", "the template is nested too deeply");
+        }
+    }
 
     private Token Expect(TokenKind kind)
     {

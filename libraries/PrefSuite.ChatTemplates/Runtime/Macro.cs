@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PrefSuite.ChatTemplates.Syntax;
 
 namespace PrefSuite.ChatTemplates.Runtime;
@@ -63,11 +64,25 @@ internal sealed class Macro : ICallable
             throw TemplateRuntimeError.Type($"macro '{Name}' takes not more than {parameters.Count} argument(s)");
         }
 
-        if (state.CallDepth >= RenderState.MaxCallDepth)
+        if (state.CallDepth >= RenderState.MaxCallDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
-            throw new TemplateRuntimeError("RecursionError", $"macro calls nested deeper than {RenderState.MaxCallDepth}");
+            throw new TemplateRuntimeError("RecursionError", $"macro calls nested too deeply (more than {RenderState.MaxCallDepth}, or the stack is nearly full)");
         }
 
+        state.CallDepth++;
+        try
+        {
+            return Invoke(args, values, caller, keywords);
+        }
+        finally
+        {
+            state.CallDepth--;
+        }
+    }
+
+    private string Invoke(CallArgs args, object?[] values, object? caller, List<KeyValuePair<string, object?>> keywords)
+    {
+        var parameters = _definition.Parameters;
         var scope = _definedIn.Child();
         var firstDefault = parameters.Count - _definition.Defaults.Count;
         for (var i = 0; i < parameters.Count; i++)
@@ -104,14 +119,6 @@ internal sealed class Macro : ICallable
             scope.Set("varargs", new PyList([.. args.Positional.Skip(parameters.Count)], isTuple: true));
         }
 
-        state.CallDepth++;
-        try
-        {
-            return Stmt.Capture(_definition.Body, scope);
-        }
-        finally
-        {
-            state.CallDepth--;
-        }
+        return Stmt.Capture(_definition.Body, scope);
     }
 }

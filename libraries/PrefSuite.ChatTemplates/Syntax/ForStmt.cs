@@ -23,25 +23,26 @@ internal sealed class ForStmt(Target target, Expr iterable, Expr? filter, IReadO
             }).ToList();
         }
 
-        if (items.Count == 0)
-        {
-            Run(otherwise, scope.Child(), output);
-            return Flow.Normal;
-        }
-
         var loop = new LoopContext(items);
+        var completed = false;
         for (var i = 0; i < items.Count; i++)
         {
             loop.Index0 = i;
             var iteration = scope.Child();
             iteration.Set("loop", loop);
             target.Assign(iteration, items[i]);
-            if (Run(body, iteration, output) == Flow.Break)
+            var flow = Run(body, iteration, output);
+            if (flow == Flow.Break)
             {
                 break;
             }
+
+            completed |= flow == Flow.Normal;
         }
 
-        return Flow.Normal;
+        // Jinja2 clears its "no iteration" flag at the end of the body, so the else block also runs when every
+        // iteration left early through break or continue. The else block is inline code of the enclosing loop:
+        // a break or continue in it applies to that loop.
+        return completed ? Flow.Normal : Run(otherwise, scope.Child(), output);
     }
 }

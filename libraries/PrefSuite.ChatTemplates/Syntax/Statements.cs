@@ -41,7 +41,15 @@ internal sealed class SetBlockStmt(Target target, IReadOnlyList<FilterCall> filt
 
     public override Flow Execute(Scope scope, StringBuilder output)
     {
-        object? value = Capture(body, scope.Child());
+        var buffer = new StringBuilder();
+        var flow = Run(body, scope.Child(), buffer);
+        if (flow != Flow.Normal)
+        {
+            // Jinja2 renders the body inline: a break or continue in it leaves the loop and nothing is assigned.
+            return flow;
+        }
+
+        object? value = buffer.ToString();
         foreach (var filter in filters)
         {
             value = filter.Apply(value, scope);
@@ -59,7 +67,14 @@ internal sealed class FilterBlockStmt(IReadOnlyList<FilterCall> filters, IReadOn
 
     public override Flow Execute(Scope scope, StringBuilder output)
     {
-        object? value = Capture(body, scope.Child());
+        var buffer = new StringBuilder();
+        var flow = Run(body, scope.Child(), buffer);
+        if (flow != Flow.Normal)
+        {
+            return flow;
+        }
+
+        object? value = buffer.ToString();
         foreach (var filter in filters)
         {
             value = filter.Apply(value, scope);

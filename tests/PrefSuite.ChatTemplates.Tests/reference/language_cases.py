@@ -354,4 +354,11 @@ CASES = [
     ("fuzz/comment_start_at_the_very_end_is_ignored", "a {#", {}),
     ("fuzz/comment_start_with_text_but_no_end_is_an_error", "a {# b", {}),
     ("fuzz/variable_start_at_the_very_end_is_an_error", "a {{", {}),
+    ("fuzz/for_else_runs_when_every_iteration_continues", "{% for x in [1, 2] %}{% continue %}{% else %}E{% endfor %}", {}),
+    ("fuzz/for_else_runs_after_a_break_in_the_first_iteration", "{% for x in [1, 2] %}{{ x }}{% break %}{% else %}E{% endfor %}", {}),
+    ("fuzz/for_else_skipped_once_an_iteration_completes", "{% for x in [1, 2] %}{% if x == 1 %}{% continue %}{% endif %}{{ x }}{% else %}E{% endfor %}", {}),
+    ("fuzz/break_inside_a_block_set_leaves_the_loop", "{% for x in [1, 2] %}{% set y %}a{% break %}{% endset %}{{ y }}{% endfor %}[{{ y }}]", {}),
+    ("fuzz/continue_inside_a_filter_block_skips_its_output", "{% for x in [1, 2] %}{% filter upper %}a{{ x }}{% if x == 1 %}{% continue %}{% endif %}{% endfilter %}{% endfor %}", {}),
+    ("fuzz/break_in_an_inner_loops_else_leaves_the_outer_loop", "{% for i in [1, 2, 3] %}{{ i }}{% for j in [] %}{% else %}{% if i == 2 %}{% break %}{% endif %}{% endfor %}{% endfor %}", {}),
+    ("fuzz/break_inside_with_leaves_the_loop", "{% for i in [1, 2] %}{% with a = i %}{{ a }}{% break %}{% endwith %}{% endfor %}", {}),
 ]
