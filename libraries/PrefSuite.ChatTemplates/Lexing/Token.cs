@@ -19,8 +19,6 @@ internal enum TokenKind
 /// <summary>One token: its kind, its source text (an operator's symbol, a name), its value and its 1-based line.</summary>
 internal readonly record struct Token(TokenKind Kind, string Text, int Line, object? Value = null)
 {
-    public bool Is(TokenKind kind, string text) => Kind == kind && Text == text;
-
     public bool IsName(string name) => Kind == TokenKind.Name && Text == name;
 
     public bool IsOperator(string symbol) => Kind == TokenKind.Operator && Text == symbol;

@@ -15,8 +15,6 @@ internal sealed class CallArgs
 
     public IReadOnlyList<KeyValuePair<string, object?>> Keywords { get; }
 
-    public static CallArgs Of(params object?[] positional) => new(positional, []);
-
     /// <summary>Binds to <paramref name="names"/>; the first <paramref name="required"/> must be given. Unbound
     /// parameters hold <see cref="Missing.Value"/>.</summary>
     public object?[] Bind(string function, int required, params string[] names)
@@ -66,8 +64,6 @@ internal sealed class CallArgs
 
     /// <summary>Fails unless the call has no arguments at all.</summary>
     public void ExpectNone(string function) => Bind(function, 0);
-
-    public CallArgs Prepend(object? first) => new([first, .. Positional], Keywords);
 
     public CallArgs WithoutLeading(int count) => new([.. Positional.Skip(count)], Keywords);
 }

@@ -3,8 +3,6 @@ namespace PrefSuite.ChatTemplates.Runtime;
 /// <summary>A Python list or tuple. Never changed after it is built: the sandbox is immutable.</summary>
 internal sealed class PyList
 {
-    public static readonly PyList EmptyTuple = new([], isTuple: true);
-
     public PyList(List<object?> items, bool isTuple = false)
     {
         Items = items;

@@ -114,7 +114,7 @@ internal static class PyText
         return builder.ToString();
     }
 
-    public static void AppendCodePoint(StringBuilder builder, int code)
+    private static void AppendCodePoint(StringBuilder builder, int code)
     {
         if (code is >= 0xD800 and <= 0xDFFF)
         {
