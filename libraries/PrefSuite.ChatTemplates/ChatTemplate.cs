@@ -45,7 +45,9 @@ public sealed class ChatTemplate
     /// <param name="bosToken">The tokenizer's bos_token; null leaves <c>bos_token</c> undefined, as transformers does.</param>
     /// <param name="eosToken">The tokenizer's eos_token; null leaves <c>eos_token</c> undefined.</param>
     /// <param name="extra">Further template variables (apply_chat_template's keyword arguments: "tools", "documents",
-    /// "enable_thinking", "date_string", ...). They replace the defaults: tools and documents are None unless given.</param>
+    /// "enable_thinking", "date_string", ...). They replace the defaults (tools and documents are None unless given) and
+    /// the special tokens, but not "messages" or "add_generation_prompt": transformers refuses those twice too.</param>
+    /// <exception cref="ArgumentException"><paramref name="extra"/> names "messages" or "add_generation_prompt".</exception>
     public string Apply(JsonArray messages, bool addGenerationPrompt, string? bosToken, string? eosToken, IReadOnlyDictionary<string, JsonNode?>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -68,6 +70,11 @@ public sealed class ChatTemplate
 
         foreach (var (key, value) in extra ?? new Dictionary<string, JsonNode?>())
         {
+            if (key is "messages" or "add_generation_prompt")
+            {
+                throw new ArgumentException($"'{key}' is an argument of Apply, not an extra template variable", nameof(extra));
+            }
+
             variables[key] = FromJson(value);
         }
 

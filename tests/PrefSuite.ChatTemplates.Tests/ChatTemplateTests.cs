@@ -39,6 +39,24 @@ public sealed class ChatTemplateTests
         Assert.Equal("1 False True", text);
     }
 
+    [Theory]
+    [InlineData("messages")]
+    [InlineData("add_generation_prompt")]
+    public void ApplyRefusesExtraVariablesThatDuplicateItsArguments(string name)
+    {
+        var template = ChatTemplate.Parse("x", "t");
+
+        Assert.Throws<ArgumentException>(() => template.Apply([], false, null, null, new Dictionary<string, JsonNode?> { [name] = true }));
+    }
+
+    [Fact]
+    public void ApplyExtraVariablesMayReplaceTheSpecialTokens()
+    {
+        var template = ChatTemplate.Parse("{{ bos_token }}", "t");
+
+        Assert.Equal("<B>", template.Apply([], false, "<s>", null, new Dictionary<string, JsonNode?> { ["bos_token"] = "<B>" }));
+    }
+
     [Fact]
     public void NumbersKeepPythonsIntAndFloatDistinction()
     {
