@@ -225,7 +225,10 @@ internal static partial class Py
             throw TemplateRuntimeError.Unsupported("a negative number to a fractional power (Python returns a complex number)");
         }
 
-        return Math.Pow(x, y);
+        var power = Math.Pow(x, y);
+        return double.IsInfinity(power) && double.IsFinite(x) && double.IsFinite(y)
+            ? throw new TemplateRuntimeError("OverflowError", "(34, 'Numerical result out of range')")
+            : power;
     }
 
     public static object Negate(object? operand) => operand switch

@@ -361,4 +361,6 @@ CASES = [
     ("fuzz/continue_inside_a_filter_block_skips_its_output", "{% for x in [1, 2] %}{% filter upper %}a{{ x }}{% if x == 1 %}{% continue %}{% endif %}{% endfilter %}{% endfor %}", {}),
     ("fuzz/break_in_an_inner_loops_else_leaves_the_outer_loop", "{% for i in [1, 2, 3] %}{{ i }}{% for j in [] %}{% else %}{% if i == 2 %}{% break %}{% endif %}{% endfor %}{% endfor %}", {}),
     ("fuzz/break_inside_with_leaves_the_loop", "{% for i in [1, 2] %}{% with a = i %}{{ a }}{% break %}{% endwith %}{% endfor %}", {}),
+    ("fuzz/float_power_overflow_is_an_error", "{{ x ** x }}", {"x": 1000.0}),
+    ("fuzz/float_multiplication_overflow_is_inf", "{{ x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x * x }}", {"x": 1000.0}),
 ]
