@@ -102,6 +102,9 @@ public sealed record RunConfig
     [Range(1, 65536)]
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>shuffled | curriculum (the selection's easy → hard order); null: curriculum when small margins are routed, else shuffled.</summary>
+    public string? PairOrder { get; init; }
+
     /// <summary>Micro-batches per optimizer step (same result, less memory).</summary>
     [Range(1, 4096)]
     public int GradientAccumulation { get; init; } = 1;
@@ -310,7 +313,17 @@ public sealed record RunConfig
 
         if (Train)
         {
-            var training = new TrainOptions { Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed, GradientAccumulation = GradientAccumulation };
+            var training = new TrainOptions
+            {
+                Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed, GradientAccumulation = GradientAccumulation,
+                PairOrder = PairOrder switch
+                {
+                    null => RouteSmallMargins ? Contracts.V1.PairOrder.Curriculum : Contracts.V1.PairOrder.Shuffled,
+                    "shuffled" => Contracts.V1.PairOrder.Shuffled,
+                    "curriculum" => Contracts.V1.PairOrder.Curriculum,
+                    _ => throw new FormatException($"pair_order: '{PairOrder}' is not shuffled or curriculum"),
+                },
+            };
             if (LoraRank > 0)
             {
                 training.Lora = new LoraOptions { Rank = LoraRank, Alpha = LoraAlpha, Dropout = LoraDropout };

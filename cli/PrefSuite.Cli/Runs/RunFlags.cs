@@ -41,6 +41,7 @@ public sealed class RunFlags
         Number<int>("--epochs", "Preference-training epochs.", (c, v) => c with { Epochs = v }),
         Number<double>("--lr", "Preference-training learning rate.", (c, v) => c with { LearningRate = v }),
         Number<int>("--batch-size", "Preference-training batch size (pairs per optimizer step).", (c, v) => c with { BatchSize = v }),
+        Text("--pair-order", "shuffled | curriculum: train pairs reshuffled every epoch, or in the selection's easy → hard order (default: curriculum with --route-small-margins).", (c, v) => c with { PairOrder = v }),
         Number<int>("--gradient-accumulation", "Micro-batches per optimizer step (same result, less memory).", (c, v) => c with { GradientAccumulation = v }),
         Number<int>("--lora-rank", "Train LoRA adapters of this rank on a Hugging Face policy (0: every weight).", (c, v) => c with { LoraRank = v }),
         Number<double>("--lora-alpha", "LoRA alpha (default 16).", (c, v) => c with { LoraAlpha = v }),

@@ -72,6 +72,7 @@ public static class TrainingJobRunner
 
             var options = PreferenceOptions(request.Options) with
             {
+                Order = Order(request.Options.PairOrder, pairs),
                 CheckpointFolder = checkpoints,
                 CheckpointEvery = 50,
                 ReferenceCacheFolder = store.FullPath(ArtifactPaths.ReferenceCache),
@@ -136,6 +137,14 @@ public static class TrainingJobRunner
 
         return rows.Select(r => new TrainingPair(r.Prompt, r.Chosen, r.Rejected, r.ScoreChosen, r.ScoreRejected, r.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo)).ToArray();
     }
+
+    /// <summary>The pair order: as asked, or for an unspecified order the curriculum when the dataset was routed.</summary>
+    public static Models.Training.PairOrder Order(Contracts.V1.PairOrder order, IReadOnlyList<TrainingPair> pairs) => order switch
+    {
+        Contracts.V1.PairOrder.Shuffled => Models.Training.PairOrder.Shuffled,
+        Contracts.V1.PairOrder.Curriculum => Models.Training.PairOrder.AsGiven,
+        _ => pairs.Any(p => p.Route == PairRoute.Sft) ? Models.Training.PairOrder.AsGiven : Models.Training.PairOrder.Shuffled,
+    };
 
     /// <summary>LoRA settings from the request (null: full fine-tuning), zero values meaning PEFT-like defaults.</summary>
     public static LoraSettings? Lora(LoraOptions? options)
