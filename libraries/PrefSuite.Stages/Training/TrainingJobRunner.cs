@@ -32,7 +32,7 @@ public static class TrainingJobRunner
         };
         var baseReference = request.BasePolicy?.Checkpoint ?? string.Empty;
         request.Options ??= new TrainOptions();
-        var loadOptions = new PolicyLoadOptions { Lora = Lora(request.Options.Lora) };
+        var loadOptions = new PolicyLoadOptions { Lora = Lora(request.Options.Lora, request.Options.Seed) };
         using var policy = request.DemoSft && baseReference.Length == 0
             ? PolicyModel.Create(new PolicyConfig(), (long)request.Options.Seed)
             : PolicyModel.Load(await policies.ResolveFolderAsync(baseReference.Length == 0 ? "default" : baseReference, cancellationToken).ConfigureAwait(false), options: loadOptions);
@@ -147,7 +147,7 @@ public static class TrainingJobRunner
     };
 
     /// <summary>LoRA settings from the request (null: full fine-tuning), zero values meaning PEFT-like defaults.</summary>
-    public static LoraSettings? Lora(LoraOptions? options)
+    public static LoraSettings? Lora(LoraOptions? options, ulong seed = 0)
     {
         if (options is null)
         {
@@ -161,6 +161,7 @@ public static class TrainingJobRunner
             Alpha = options.Alpha > 0 ? options.Alpha : defaults.Alpha,
             Dropout = options.HasDropout ? options.Dropout : defaults.Dropout,
             TargetModules = options.TargetModules.Count > 0 ? [.. options.TargetModules] : defaults.TargetModules,
+            Seed = seed,
         };
         try
         {
