@@ -74,10 +74,10 @@ internal static class SelectCommand
             };
 
             var inputPath = parse.GetValue(input)!.FullName;
-            var prompts = await ScoredPromptReader.ReadAllAsync(inputPath, readOptions, cancellationToken).ConfigureAwait(false);
-            var outcome = DatasetPairSelector.Select(prompts, options);
-            await PairRowWriter.WriteAsync(parse.GetValue(output)!.FullName, outcome.Rows, cancellationToken).ConfigureAwait(false);
-            await stderr.WriteLineAsync(Describe(outcome.Summary, options)).ConfigureAwait(false);
+            var outputPath = parse.GetValue(output)!.FullName;
+            var summary = await StreamingPairSelector.SelectFileAsync(inputPath, readOptions, options, outputPath,
+                new PairOutput { Format = PairOutput.FormatOf(outputPath), SpillFolder = Path.GetDirectoryName(outputPath) }, cancellationToken).ConfigureAwait(false);
+            await stderr.WriteLineAsync(Describe(summary, options)).ConfigureAwait(false);
         });
         return command;
     }
