@@ -26,7 +26,7 @@ internal static class StageCommands
     {
         var runsDir = RunsDir();
         var policy = new Option<string>("--policy") { Description = "Policy version, alias or checkpoint folder.", DefaultValueFactory = _ => "default" };
-        var promptsFile = new Option<FileInfo?>("--prompts-file") { Description = "JSONL of {\"prompt_id\", \"prompt\"}." };
+        var promptsFile = new Option<FileInfo?>("--prompts-file") { Description = "Prompts, JSONL or Parquet: {\"prompt_id\", \"prompt\"} rows, TRL prompt-only rows (string or messages), or any file with a prompt (or instruction) column." };
         var prompts = new Option<int>("--prompts") { Description = "Demo prompts to generate when no file is given.", DefaultValueFactory = _ => 100 };
         var samples = new Option<int>("--samples", "-n") { Description = "Responses per prompt.", DefaultValueFactory = _ => 16 };
         var temperature = new Option<double>("--temperature") { DefaultValueFactory = _ => 1.0 };
@@ -36,12 +36,15 @@ internal static class StageCommands
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0 };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Sampled prompts (PrefSuite JSONL, no rewards yet).", Required = true };
         var command = new Command("sample", "Sample N responses per prompt from the built-in policy.") { runsDir, policy, promptsFile, prompts, samples, temperature, topP, topK, maxNew, seed, output };
+        var promptColumns = new DatasetFlags().AddTo(command, promptsOnly: true);
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             using var policies = new PolicyStore(new FileArtifactStore(parse.GetValue(runsDir)!));
+            var notes = new FieldNotes();
             var list = parse.GetValue(promptsFile) is { } file
-                ? (await ScoredPromptReader.ReadAllAsync(file.FullName, new ScoredReadOptions { Format = InputFormat.Scored, RequireRewards = false }, cancellationToken).ConfigureAwait(false)).Select(p => PromptMapping.ToProto(p.PromptId, p.Prompt)).ToArray()
+                ? (await PromptReader.ReadAllAsync(file.FullName, promptColumns.Prompts(parse, notes), cancellationToken).ConfigureAwait(false)).Select(p => PromptMapping.ToProto(p.PromptId, p.Prompt)).ToArray()
                 : SortingTask.Prompts(parse.GetValue(prompts), 1234).Select(p => new Prompt { PromptId = p.Id, Text = p.Text }).ToArray();
+            await DatasetFlags.NoteAsync(stderr, notes, parse.GetValue(promptsFile)?.FullName ?? string.Empty).ConfigureAwait(false);
             var parameters = SamplingStage.Validate(list, new SamplingParams
             {
                 N = parse.GetValue(samples), Temperature = parse.GetValue(temperature), TopP = parse.GetValue(topP), TopK = parse.GetValue(topK),
@@ -62,6 +65,7 @@ internal static class StageCommands
         var output = new Option<FileInfo>("--output", "-o") { Description = "Scored prompts.", Required = true };
         var scorers = new Option<string[]>("--scorer") { Description = "Scorer spec, repeatable: onnx:FOLDER, programmatic:NAME, simulated:sorting?noise=0.1, implicit:POLICY,REFERENCE[,BETA].", Required = true };
         var command = new Command("score", "Score every response; the reward is the mean of the scorers, each scorer's heads are kept.") { runsDir, input, output, scorers };
+        var columns = new DatasetFlags().AddTo(command);
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             using var policies = new PolicyStore(new FileArtifactStore(parse.GetValue(runsDir)!));
@@ -72,23 +76,30 @@ internal static class StageCommands
             }
 
             var stage = new ScoringStage(built, new MemoryRewardCache(), built.Select(s => s.Id).ToArray());
-            var prompts = await ScoredPromptReader.ReadAllAsync(parse.GetValue(input)!.FullName, new ScoredReadOptions { RequireRewards = false }, cancellationToken).ConfigureAwait(false);
-            var scored = new List<ScoredPrompt>(prompts.Count);
-            foreach (var prompt in prompts)
+            var source = parse.GetValue(input)!.FullName;
+            var notes = new FieldNotes();
+            var read = new ScoredReadOptions { RequireRewards = false, Mapping = columns.Mapping(parse), Strict = columns.Strict(parse), Notes = notes };
+            long responses = 0;
+            async IAsyncEnumerable<ScoredPrompt> Scored()
             {
-                var unit = new PromptUnit { RunId = "cli", Prompt = PromptMapping.ToProto(prompt.PromptId, prompt.Prompt) };
-                unit.Responses.Add(prompt.Responses.Select((r, i) => new Response { Text = r.Text, SampleIndex = i, Logprob = r.Logprob ?? 0 }));
-                var result = await stage.ScoreUnitAsync(unit, cancellationToken: cancellationToken).ConfigureAwait(false);
-                scored.Add(prompt with
+                await foreach (var prompt in ScoredPromptReader.ReadAsync(source, read, cancellationToken).ConfigureAwait(false))
                 {
-                    Responses = result.Responses.Select((r, i) => new ScoredResponse(
-                        r.Text, r.Reward.Reward, r.RewardsByScorer.SelectMany(v => v.Heads.Select(h => (Key: built.Count > 1 ? $"{v.ScorerId}/{h.Key}" : h.Key, h.Value))).ToDictionary(h => h.Key, h => h.Value),
-                        r.HasImplicitReward ? r.ImplicitReward : null, prompt.Responses[i].Logprob)).ToArray(),
-                });
+                    var unit = new PromptUnit { RunId = "cli", Prompt = PromptMapping.ToProto(prompt.PromptId, prompt.Prompt) };
+                    unit.Responses.Add(prompt.Responses.Select((r, i) => new Response { Text = r.Text, SampleIndex = i, Logprob = r.Logprob ?? 0 }));
+                    var result = await stage.ScoreUnitAsync(unit, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    responses += result.Responses.Count;
+                    yield return prompt with
+                    {
+                        Responses = result.Responses.Select((r, i) => new ScoredResponse(
+                            r.Text, r.Reward.Reward, r.RewardsByScorer.SelectMany(v => v.Heads.Select(h => (Key: built.Count > 1 ? $"{v.ScorerId}/{h.Key}" : h.Key, h.Value))).ToDictionary(h => h.Key, h => h.Value),
+                            r.HasImplicitReward ? r.ImplicitReward : null, prompt.Responses[i].Logprob)).ToArray(),
+                    };
+                }
             }
 
-            await ScoredPromptWriter.WriteAsync(parse.GetValue(output)!.FullName, scored, cancellationToken).ConfigureAwait(false);
-            await stderr.WriteLineAsync($"scored {scored.Sum(p => p.Responses.Count)} responses of {scored.Count} prompts with {string.Join(", ", built.Select(s => s.Id))}").ConfigureAwait(false);
+            var prompts = await ScoredPromptWriter.WriteAsync(parse.GetValue(output)!.FullName, Scored(), cancellationToken).ConfigureAwait(false);
+            await DatasetFlags.NoteAsync(stderr, notes, source).ConfigureAwait(false);
+            await stderr.WriteLineAsync($"scored {responses} responses of {prompts} prompts with {string.Join(", ", built.Select(s => s.Id))}").ConfigureAwait(false);
         });
         return command;
     }
