@@ -535,7 +535,7 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
             }
             else
             {
-                Unknown(ref reader, name, layout.KnownResponse, layout.Responses.Name);
+                Unknown(ref reader, name, layout.KnownResponse, layout.Responses.Name, index);
             }
         }
 
@@ -746,7 +746,7 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
 
     /// <summary>A field the layout does not use: known ones pass silently, others are noted once, or refused under --strict.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Unknown(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, IReadOnlySet<string> known, string? prefix)
+    private void Unknown(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, IReadOnlySet<string> known, string? prefix, int index = -1)
     {
         reader.Skip();
         foreach (var noted in _noted)
@@ -767,7 +767,7 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
         var field = prefix is null ? text : $"{prefix}[].{text}";
         if (options.Strict)
         {
-            throw Fail(field, $"is not a known field of the {Describe(layout.Format)} format (--strict)");
+            throw Fail(prefix is null ? text : $"{prefix}[{index}].{text}", $"is not a known field of the {Describe(layout.Format)} format (--strict)");
         }
 
         _noted.Add(name.ToArray());
