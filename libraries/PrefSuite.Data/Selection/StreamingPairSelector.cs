@@ -124,7 +124,7 @@ public static class StreamingPairSelector
         private readonly GrowingList<long> _offsets = new();
         private readonly IdSet _ids = new();
         private readonly PairPick[] _picks;
-        private readonly Dictionary<(PositionCode, double), string> _positionNames = [];
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(PositionCode, double), string> _positionNames = new();
         private bool? _withImplicit;
         private (RowLocation Location, int Index)? _firstWithoutImplicit;
         private int _prompts;
@@ -152,7 +152,7 @@ public static class StreamingPairSelector
             try
             {
                 ScoredPromptReader.NoteUnreadColumns(rows, layout, read);
-                await foreach (var parsed in rows.MapInOrderAsync(chunk => ParsedChunk.Parse(chunk, layout, read, rows.Name), layout.Reads, cancellationToken).ConfigureAwait(false))
+                await foreach (var parsed in rows.MapInOrderAsync(chunk => ParsedChunk.Parse(chunk, layout, read, run._strategy, options.Strategy.PairsPerPrompt, rows.Name), layout.Reads, cancellationToken).ConfigureAwait(false))
                 {
                     using (parsed)
                     {
@@ -189,35 +189,55 @@ public static class StreamingPairSelector
             }
 
             using var reader = _spill.Sequential();
-            await using var sink = _output.Format == PairFileFormat.Parquet
-                ? (IPairSink)await ParquetSink.CreateAsync(stream, conversational, cancellationToken).ConfigureAwait(false)
-                : new JsonlSink(stream, _output.Conversational);
             double chosenSum = 0, rejectedSum = 0;
             var written = 0;
-            if (plan.Order is null || !Routing)
+            if (_output.Format == PairFileFormat.Parquet)
             {
-                var order = plan.Order;
-                var next = 0;
-                for (var index = 0; reader.TryReadNext(out var bytes); index++)
+                await using var sink = await ParquetSink.CreateAsync(stream, conversational, cancellationToken).ConfigureAwait(false);
+                foreach (var (bytes, index) in Records(reader, plan))
                 {
-                    if (order is not null && (next >= order.Length || order[next] != index))
-                    {
-                        continue;
-                    }
-
-                    next++;
-                    await Emit(sink, bytes, index).ConfigureAwait(false);
+                    var header = new SpillRecord(bytes.Span).Header;
+                    chosenSum += header.ScoreChosen;
+                    rejectedSum += header.ScoreRejected;
+                    written++;
+                    await sink.WriteAsync(bytes, Tail(plan, header, index), cancellationToken).ConfigureAwait(false);
                 }
+
+                await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                foreach (var index in plan.Order)
+                // Rows are formatted in batches on the thread pool and written in order.
+                var pending = new Queue<Task<PooledBufferWriter>>();
+                var batch = new RecordBatch();
+                foreach (var (bytes, index) in Records(reader, plan))
                 {
-                    await Emit(sink, reader.ReadAt(_offsets[index]), index).ConfigureAwait(false);
+                    var header = new SpillRecord(bytes.Span).Header;
+                    chosenSum += header.ScoreChosen;
+                    rejectedSum += header.ScoreRejected;
+                    written++;
+                    batch.Add(bytes.Span, index);
+                    if (batch.Bytes >= RecordBatch.Size)
+                    {
+                        var full = batch;
+                        pending.Enqueue(Task.Run(() => Format(full, plan), cancellationToken));
+                        batch = new RecordBatch();
+                        if (pending.Count >= 4)
+                        {
+                            await WriteFormattedAsync(stream, pending.Dequeue(), cancellationToken).ConfigureAwait(false);
+                        }
+                    }
                 }
+
+                pending.Enqueue(Task.Run(() => Format(batch, plan), cancellationToken));
+                while (pending.Count > 0)
+                {
+                    await WriteFormattedAsync(stream, pending.Dequeue(), cancellationToken).ConfigureAwait(false);
+                }
+
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return new SelectionSummary
             {
                 Prompts = _prompts,
@@ -233,48 +253,88 @@ public static class StreamingPairSelector
                 MeanChosenReward = written == 0 ? double.NaN : chosenSum / written,
                 MeanRejectedReward = written == 0 ? double.NaN : rejectedSum / written,
             };
+        }
 
-            ValueTask Emit(IPairSink target, ReadOnlyMemory<byte> bytes, int index)
+        /// <summary>The kept pairs' spilled records in output order: file order, or the curriculum order when routing.</summary>
+        private IEnumerable<(ReadOnlyMemory<byte> Bytes, int Index)> Records(SpillReader reader, DatasetSelectionPlan plan)
+        {
+            if (plan.Order is null || !Routing)
             {
-                var record = new SpillRecord(bytes.Span);
-                var header = record.Header;
-                var decision = plan.Decide(_external[index], _withImplicit == true ? _implicit[index] : double.NaN);
-                chosenSum += header.ScoreChosen;
-                rejectedSum += header.ScoreRejected;
-                written++;
-                var tail = new PairTail(
-                    header.ScoreChosen,
-                    header.ScoreRejected,
-                    _external[index],
-                    decision.Route == PairRoute.Sft ? "sft" : "dpo",
-                    _strategy.Name,
-                    PositionName(header.ChosenKind, header.ChosenK),
-                    PositionName(header.RejectedKind, header.RejectedK),
-                    header.ChosenIndex,
-                    header.RejectedIndex,
-                    (header.Flags & SpillFlags.Fallback) != 0 ? DatasetPairSelector.FallbackName : null,
-                    _withImplicit == true ? _implicit[index] : null,
-                    decision.ExternalProbability,
-                    decision.ImplicitProbability,
-                    decision.Probability,
-                    null,
-                    null);
-                return target.WriteAsync(bytes, tail, cancellationToken);
+                var order = plan.Order;
+                var next = 0;
+                for (var index = 0; reader.TryReadNext(out var bytes); index++)
+                {
+                    if (order is not null && (next >= order.Length || order[next] != index))
+                    {
+                        continue;
+                    }
+
+                    next++;
+                    yield return (bytes, index);
+                }
             }
+            else
+            {
+                foreach (var index in plan.Order)
+                {
+                    yield return (reader.ReadAt(_offsets[index]), index);
+                }
+            }
+        }
+
+        private static async Task WriteFormattedAsync(Stream stream, Task<PooledBufferWriter> formatted, CancellationToken cancellationToken)
+        {
+            using var buffer = await formatted.ConfigureAwait(false);
+            await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
+        private PooledBufferWriter Format(RecordBatch batch, DatasetSelectionPlan plan)
+        {
+            using (batch)
+            {
+                var output = new PooledBufferWriter(batch.Bytes * 2);
+                using var writer = new Utf8JsonWriter(output, JsonLines.WriterOptions);
+                using var scratch = new PooledBufferWriter(1024);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var record = batch.Record(i);
+                    var header = new SpillRecord(record).Header;
+                    JsonlPairFormat.Write(writer, scratch, record, Tail(plan, header, batch.Index(i)), _output.Conversational);
+                    writer.Flush();
+                    output.Write("\n"u8);
+                    writer.Reset(output);
+                }
+
+                return output;
+            }
+        }
+
+        private PairTail Tail(DatasetSelectionPlan plan, in SpillHeader header, int index)
+        {
+            var decision = plan.Decide(_external[index], _withImplicit == true ? _implicit[index] : double.NaN);
+            return new PairTail(
+                header.ScoreChosen,
+                header.ScoreRejected,
+                _external[index],
+                decision.Route == PairRoute.Sft ? "sft" : "dpo",
+                _strategy.Name,
+                PositionName(header.ChosenKind, header.ChosenK),
+                PositionName(header.RejectedKind, header.RejectedK),
+                header.ChosenIndex,
+                header.RejectedIndex,
+                (header.Flags & SpillFlags.Fallback) != 0 ? DatasetPairSelector.FallbackName : null,
+                _withImplicit == true ? _implicit[index] : null,
+                decision.ExternalProbability,
+                decision.ImplicitProbability,
+                decision.Probability,
+                null,
+                null);
         }
 
         public void Dispose() => _spill.Dispose();
 
-        private string PositionName(PositionCode kind, double k)
-        {
-            if (!_positionNames.TryGetValue((kind, k), out var name))
-            {
-                name = _strategy.Describe(SpillHeader.Decode(kind, k));
-                _positionNames[(kind, k)] = name;
-            }
-
-            return name;
-        }
+        private string PositionName(PositionCode kind, double k) =>
+            _positionNames.GetOrAdd((kind, k), key => _strategy.Describe(SpillHeader.Decode(key.Item1, key.Item2)));
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Add(ParsedChunk chunk)
@@ -285,7 +345,7 @@ public static class StreamingPairSelector
                 ref readonly var info = ref chunk.Rows[row];
                 _prompts++;
                 var idToken = info.IdIsHash ? chunk.HashIds.AsSpan(row * 66, 66) : bytes.AsSpan(info.Id.Start, info.Id.Length);
-                var (suffixKind, suffix) = CheckId(idToken, info, chunk);
+                var (suffixKind, suffix) = CheckId(idToken, info);
                 var rewards = chunk.Rewards.AsSpan(info.First, info.Count);
                 if (info.Count < 2)
                 {
@@ -299,29 +359,29 @@ public static class StreamingPairSelector
                         $"prompt '{Decode(idToken)}' has {info.Count} response; a pair needs at least two");
                 }
 
-                var seed = _strategy is PositionPairStrategy ? 0UL : StableHash.Fnv1a64(IdText(idToken, suffixKind, suffix));
-                var count = _strategy.PickPairs(rewards, seed, _picks);
-                if (count == 0)
+                var picks = chunk.Picks.AsSpan(info.FirstPick, info.PickCount);
+                if (suffixKind != 0 && _strategy is not PositionPairStrategy)
+                {
+                    // A repeated prompt renamed here: its random draws follow its new id, as in the in-memory selector.
+                    var count = _strategy.PickPairs(rewards, StableHash.Fnv1a64(IdText(idToken, suffixKind, suffix)), _picks);
+                    picks = _picks.AsSpan(0, count);
+                    chunk.Validate(info, picks, _layout);
+                }
+
+                if (picks.IsEmpty)
                 {
                     _flat += rewards.IndexOfAnyExcept(rewards[0]) < 0 ? 1 : 0;
                     continue;
                 }
 
                 var prompt = bytes.AsSpan(info.Prompt.Start, info.Prompt.Length);
-                Validate(prompt, info.Location, _layout.Prompt.Name);
-                Validate(idToken, info.Location, _layout.Id?.Name ?? "prompt_id");
                 _anyMessages |= info.PromptIsMessages;
                 _anyText |= !info.PromptIsMessages;
-                for (var p = 0; p < count; p++)
+                foreach (var pick in picks)
                 {
-                    var pick = _picks[p];
                     var chosen = info.First + pick.ChosenIndex;
                     var rejected = info.First + pick.RejectedIndex;
                     var implicitMargin = ImplicitMargin(chunk, info, pick);
-                    var chosenText = bytes.AsSpan(chunk.Texts[chosen].Start, chunk.Texts[chosen].Length);
-                    var rejectedText = bytes.AsSpan(chunk.Texts[rejected].Start, chunk.Texts[rejected].Length);
-                    Validate(chosenText, info.Location, ResponseField(chunk, chosen, info));
-                    Validate(rejectedText, info.Location, ResponseField(chunk, rejected, info));
                     var (chosenKind, chosenK) = SpillHeader.Encode(pick.ChosenPosition);
                     var (rejectedKind, rejectedK) = SpillHeader.Encode(pick.RejectedPosition);
                     var flags = (info.PromptIsMessages ? SpillFlags.PromptIsMessages : SpillFlags.None)
@@ -339,8 +399,8 @@ public static class StreamingPairSelector
                             chosenKind, chosenK, rejectedKind, rejectedK, suffixKind, suffix),
                         idToken,
                         prompt,
-                        chosenText,
-                        rejectedText);
+                        bytes.AsSpan(chunk.Texts[chosen].Start, chunk.Texts[chosen].Length),
+                        bytes.AsSpan(chunk.Texts[rejected].Start, chunk.Texts[rejected].Length));
                 }
             }
         }
@@ -373,9 +433,9 @@ public static class StreamingPairSelector
             return double.NaN;
         }
 
-        private (byte Kind, long Suffix) CheckId(ReadOnlySpan<byte> idToken, in RowInfo info, ParsedChunk chunk)
+        private (byte Kind, long Suffix) CheckId(ReadOnlySpan<byte> idToken, in RowInfo info)
         {
-            if (_ids.Add(IdSet.Hash(idToken)))
+            if (_ids.Add(info.IdHash))
             {
                 return (0, 0);
             }
@@ -391,16 +451,6 @@ public static class StreamingPairSelector
             return (kind, suffix);
         }
 
-        private string ResponseField(ParsedChunk chunk, int flat, in RowInfo info) =>
-            _layout.IsPair ? (flat - info.First == 0 ? _layout.Chosen.Name : _layout.Rejected.Name) : $"{_layout.Responses.Name}[{chunk.Original[flat]}]";
-
-        private void Validate(ReadOnlySpan<byte> token, RowLocation location, string field)
-        {
-            if (!Utf8.IsValid(token))
-            {
-                throw new DataFormatException(_file, location, field, "is not valid UTF-8");
-            }
-        }
     }
 
     private static string Decode(ReadOnlySpan<byte> token) => JsonTokens.Decode(token);
@@ -417,18 +467,24 @@ public static class StreamingPairSelector
     }
 
     /// <summary>Per row: where its numbers are in the chunk's flat arrays and where its texts are in the chunk's bytes.</summary>
-    private readonly record struct RowInfo(int First, int Count, ByteRange Prompt, bool PromptIsMessages, bool PromptNeedsClose, ByteRange Id, bool IdIsHash, int Unrated, RowLocation Location);
+    private readonly record struct RowInfo(
+        int First, int Count, ByteRange Prompt, bool PromptIsMessages, bool PromptNeedsClose, ByteRange Id, bool IdIsHash, ulong IdHash, int Unrated, RowLocation Location, int FirstPick, int PickCount);
 
     /// <summary>A chunk's rows parsed on a worker thread: numbers and byte ranges, no strings.</summary>
     private sealed class ParsedChunk : IDisposable
     {
-        private ParsedChunk(RowChunk chunk, ScoredRowParser parser)
+        private ParsedChunk(RowChunk chunk, ScoredRowParser parser, string file)
         {
             Chunk = chunk;
             Parser = parser;
+            File = file;
             Rows = new RowInfo[chunk.Count];
             HashIds = ArrayPool<byte>.Shared.Rent(chunk.Count * 66);
         }
+
+        public string File { get; }
+
+        public PairPick[] Picks { get; private set; } = ArrayPool<PairPick>.Shared.Rent(256);
 
         public RowChunk Chunk { get; }
 
@@ -451,12 +507,13 @@ public static class StreamingPairSelector
         public long Unrated { get; private set; }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static ParsedChunk Parse(RowChunk chunk, RowLayout layout, ScoredReadOptions read, string file)
+        public static ParsedChunk Parse(RowChunk chunk, RowLayout layout, ScoredReadOptions read, IPairStrategy strategy, int pairsPerPrompt, string file)
         {
-            var parsed = new ParsedChunk(chunk, new ScoredRowParser(layout, read, file));
+            var parsed = new ParsedChunk(chunk, new ScoredRowParser(layout, read, file), file);
             try
             {
                 var total = 0;
+                var picks = 0;
                 for (var i = 0; i < chunk.Count; i++)
                 {
                     var offset = chunk.Start(i);
@@ -475,6 +532,17 @@ public static class StreamingPairSelector
                         row.HashId.CopyTo(parsed.HashIds, i * 66);
                     }
 
+                    var idToken = row.IdIsHash ? row.HashId : chunk.Row(i).Slice(row.Id.Start, row.Id.Length);
+                    if (parsed.Picks.Length < picks + pairsPerPrompt)
+                    {
+                        parsed.Picks = Grow(parsed.Picks, Math.Max(picks + pairsPerPrompt, parsed.Picks.Length * 2));
+                    }
+
+                    // Pairs are picked here, in parallel; the consumer redoes it only for a repeated prompt it renames.
+                    var pickCount = row.Count < 2 ? 0 : strategy.PickPairs(
+                        parsed.Rewards.AsSpan(total, row.Count),
+                        strategy is PositionPairStrategy ? 0UL : StableHash.Fnv1a64(Decode(idToken)),
+                        parsed.Picks.AsSpan(picks, pairsPerPrompt));
                     parsed.Rows[i] = new RowInfo(
                         total,
                         row.Count,
@@ -483,10 +551,15 @@ public static class StreamingPairSelector
                         row.PromptNeedsClose,
                         new ByteRange(offset + row.Id.Start, row.Id.Length),
                         row.IdIsHash,
+                        IdSet.Hash(idToken),
                         row.Unrated,
-                        row.Location);
+                        row.Location,
+                        picks,
+                        pickCount);
+                    parsed.Validate(parsed.Rows[i], parsed.Picks.AsSpan(picks, pickCount), layout);
                     parsed.Unrated += row.Unrated;
                     total += row.Count;
+                    picks += pickCount;
                 }
 
                 return parsed;
@@ -498,9 +571,36 @@ public static class StreamingPairSelector
             }
         }
 
+        /// <summary>The texts a pick will copy must be valid UTF-8 (the reader checks structure, not encoding).</summary>
+        public void Validate(in RowInfo info, ReadOnlySpan<PairPick> picks, RowLayout layout)
+        {
+            if (picks.IsEmpty)
+            {
+                return;
+            }
+
+            var bytes = Chunk.Buffer;
+            Check(bytes.AsSpan(info.Prompt.Start, info.Prompt.Length), info.Location, layout.Prompt.Name);
+            if (!info.IdIsHash)
+            {
+                Check(bytes.AsSpan(info.Id.Start, info.Id.Length), info.Location, layout.Id?.Name ?? "prompt_id");
+            }
+
+            foreach (var pick in picks)
+            {
+                foreach (var index in (ReadOnlySpan<int>)[pick.ChosenIndex, pick.RejectedIndex])
+                {
+                    var text = Texts[info.First + index];
+                    var field = layout.IsPair ? (index == 0 ? layout.Chosen.Name : layout.Rejected.Name) : $"{layout.Responses.Name}[{Original[info.First + index]}]";
+                    Check(bytes.AsSpan(text.Start, text.Length), info.Location, field);
+                }
+            }
+        }
+
         public void Dispose()
         {
             Chunk.Dispose();
+            ArrayPool<PairPick>.Shared.Return(Picks);
             ArrayPool<byte>.Shared.Return(HashIds);
             ArrayPool<double>.Shared.Return(Rewards);
             ArrayPool<double>.Shared.Return(Implicit);
@@ -509,6 +609,14 @@ public static class StreamingPairSelector
         }
 
         private static ByteRange PromptRange(RowChunk chunk, ParsedRow row, int offset) => new(offset + row.Prompt.Start, row.Prompt.Length);
+
+        private void Check(ReadOnlySpan<byte> token, RowLocation location, string field)
+        {
+            if (!Utf8.IsValid(token))
+            {
+                throw new DataFormatException(File, location, field, "is not valid UTF-8");
+            }
+        }
 
         private void Ensure(int size)
         {
@@ -541,18 +649,38 @@ public static class StreamingPairSelector
         Task CompleteAsync(CancellationToken cancellationToken);
     }
 
-    /// <summary>JSONL straight from the spilled UTF-8: texts are copied, never decoded.</summary>
-    private sealed class JsonlSink(Stream stream, bool conversational) : IPairSink
+    /// <summary>Spilled records copied together, to be formatted on one thread.</summary>
+    private sealed class RecordBatch : IDisposable
     {
-        private readonly JsonLineWriter _lines = new(stream);
-        private readonly PooledBufferWriter _scratch = new(1024);
+        public const int Size = 1 << 19;
+        private readonly PooledBufferWriter _bytes = new(Size + (Size / 4));
+        private readonly List<(int Start, int Length, int Index)> _records = new(1024);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, PairTail tail, CancellationToken cancellationToken)
+        public int Bytes => _bytes.WrittenCount;
+
+        public int Count => _records.Count;
+
+        public ReadOnlySpan<byte> Record(int i) => _bytes.WrittenSpan.Slice(_records[i].Start, _records[i].Length);
+
+        public int Index(int i) => _records[i].Index;
+
+        public void Add(ReadOnlySpan<byte> record, int index)
         {
-            var record = new SpillRecord(bytes.Span);
+            _records.Add((_bytes.WrittenCount, record.Length, index));
+            _bytes.Write(record);
+        }
+
+        public void Dispose() => _bytes.Dispose();
+    }
+
+    /// <summary>A pair row as JSONL straight from its spilled UTF-8: texts are copied, never decoded.</summary>
+    private static class JsonlPairFormat
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Write(Utf8JsonWriter writer, PooledBufferWriter scratch, ReadOnlySpan<byte> bytes, in PairTail tail, bool conversational)
+        {
+            var record = new SpillRecord(bytes);
             var header = record.Header;
-            var writer = _lines.Writer;
             var messages = (header.Flags & SpillFlags.PromptIsMessages) != 0;
             writer.WriteStartObject();
             writer.WritePropertyName("prompt_id"u8);
@@ -572,10 +700,10 @@ public static class StreamingPairSelector
             }
             else if ((header.Flags & SpillFlags.PromptNeedsClose) != 0)
             {
-                _scratch.Clear();
-                _scratch.Write(record.Prompt);
-                _scratch.Write("]"u8);
-                writer.WriteRawValue(_scratch.WrittenSpan, skipInputValidation: true);
+                scratch.Clear();
+                scratch.Write(record.Prompt);
+                scratch.Write("]"u8);
+                writer.WriteRawValue(scratch.WrittenSpan, skipInputValidation: true);
             }
             else
             {
@@ -586,16 +714,6 @@ public static class StreamingPairSelector
             WriteResponse(writer, "rejected"u8, record.Rejected, messages || conversational);
             PairColumns.WriteTail(writer, tail);
             writer.WriteEndObject();
-            return _lines.EndLineAsync(cancellationToken);
-        }
-
-        public Task CompleteAsync(CancellationToken cancellationToken) => _lines.CompleteAsync(cancellationToken);
-
-        public ValueTask DisposeAsync()
-        {
-            _lines.Dispose();
-            _scratch.Dispose();
-            return ValueTask.CompletedTask;
         }
 
         private static void WriteResponse(Utf8JsonWriter writer, ReadOnlySpan<byte> name, ReadOnlySpan<byte> text, bool conversational)
