@@ -142,6 +142,20 @@ internal abstract class DatasetRows : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>The first row and where it is, or null for an empty file; the next enumeration still starts at the beginning.</summary>
+    public virtual async Task<(byte[] Row, RowLocation Location)?> FirstRowAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var chunk in ReadChunksAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            using (chunk)
+            {
+                return (chunk.Row(0).ToArray(), chunk.Location(0));
+            }
+        }
+
+        return null;
+    }
+
     private static T MapOwning<T>(RowChunk chunk, Func<RowChunk, T> map)
     {
         try

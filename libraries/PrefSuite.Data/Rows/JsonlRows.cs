@@ -14,6 +14,9 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
 
     private const int BlockSize = 1 << 20;
 
+    /// <summary>Bytes read ahead to look at the first row of a stream that cannot seek back; the next enumeration starts with them.</summary>
+    private byte[] _head = [];
+
     public override bool IsParquet => false;
 
     public override async IAsyncEnumerable<RowChunk> ReadChunksAsync(Func<string, bool>? include = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -34,6 +37,19 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
             while (!end)
             {
                 // Fill the block; a line longer than the block grows it.
+                if (first && _head.Length > 0)
+                {
+                    if (_head.Length > buffer.Length)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(_head.Length * 2);
+                    }
+
+                    _head.CopyTo(buffer, 0);
+                    filled = _head.Length;
+                    _head = [];
+                }
+
                 while (filled < buffer.Length)
                 {
                     var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
@@ -95,6 +111,56 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
     }
 
     public override ValueTask DisposeAsync() => stream.DisposeAsync();
+
+    /// <summary>The first non-blank line (for telling the format), without losing it for the next enumeration.</summary>
+    public override async Task<(byte[] Row, RowLocation Location)?> FirstRowAsync(CancellationToken cancellationToken = default)
+    {
+        if (stream.CanSeek)
+        {
+            return await base.FirstRowAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var head = new List<byte>();
+        var block = new byte[1 << 16];
+        while (true)
+        {
+            var text = head.ToArray();
+            var line = 0L;
+            var position = 0;
+            while (position < text.Length)
+            {
+                var newline = text.AsSpan(position).IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    break;
+                }
+
+                line++;
+                var row = text.AsSpan(position, newline).TrimEnd((byte)'\r');
+                if (!IsBlank(row))
+                {
+                    _head = text;
+                    return (row.ToArray(), RowLocation.OfLine(line));
+                }
+
+                position += newline + 1;
+            }
+
+            var read = await stream.ReadAsync(block, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                _head = text;
+                var rest = text.AsSpan(position).TrimEnd((byte)'\r');
+                return IsBlank(rest) ? null : (rest.ToArray(), RowLocation.OfLine(line + 1));
+            }
+
+            head.AddRange(block.AsSpan(0, read));
+            if (head.Count > MaxLineLength)
+            {
+                throw new DataFormatException(Name, RowLocation.OfLine(line + 1), null, $"the line is longer than {MaxLineLength} bytes");
+            }
+        }
+    }
 
     /// <summary>The rows of buffer[..end) (whole lines); the chunk takes the buffer, or null when every line was blank.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

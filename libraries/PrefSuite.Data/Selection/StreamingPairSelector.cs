@@ -59,6 +59,15 @@ public static class StreamingPairSelector
         return summary!;
     }
 
+    /// <summary>Selects pairs from a dataset stream (JSONL, or seekable Parquet) and writes them to <paramref name="output"/>.</summary>
+    internal static async Task<SelectionSummary> SelectAsync(Stream input, string name, ScoredReadOptions read, SelectOptions options, Stream output, PairOutput format, CancellationToken cancellationToken = default)
+    {
+        await using var rows = await DatasetRows.OpenAsync(input, name, cancellationToken).ConfigureAwait(false);
+        var layout = await ResolveLayoutAsync(rows, read, cancellationToken).ConfigureAwait(false);
+        using var run = await SelectionRun.ReadAsync(rows, layout, read, options, format, cancellationToken).ConfigureAwait(false);
+        return await run.WriteAsync(output, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Selects pairs from scored prompts given one at a time (the stack's stored units) and writes them to
     /// <paramref name="pairs"/> as JSONL; <paramref name="samples"/>, when given, receives every prompt with its scores.
@@ -92,22 +101,18 @@ public static class StreamingPairSelector
 
     private static async Task<(HashSet<string> Keys, RowLocation? Location)> FirstRowKeysAsync(DatasetRows rows, CancellationToken cancellationToken)
     {
-        await foreach (var chunk in rows.ReadChunksAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        if (await rows.FirstRowAsync(cancellationToken).ConfigureAwait(false) is not var (row, location))
         {
-            using (chunk)
-            {
-                var location = chunk.Location(0);
-                using var document = JsonLines.Parse(rows.Name, location, chunk.Row(0));
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    throw new DataFormatException(rows.Name, location, null, $"expected a JSON object, found {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
-                }
-
-                return ([.. document.RootElement.EnumerateObject().Select(p => p.Name)], location);
-            }
+            return ([], null);
         }
 
-        return ([], null);
+        using var document = JsonLines.Parse(rows.Name, location, row);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new DataFormatException(rows.Name, location, null, $"expected a JSON object, found {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        return ([.. document.RootElement.EnumerateObject().Select(p => p.Name)], location);
     }
 
     /// <summary>One selection: the candidates' numbers in memory, their texts in the spill.</summary>
