@@ -20,10 +20,13 @@ internal static class DenoiseDataset
     public static async Task RunAsync(string input, string output, ScoredReadOptions read, DenoiseOptions options, TextWriter stderr, CancellationToken cancellationToken)
     {
         var tally = new Tally();
-        var prompts = Denoised(ScoredPromptReader.ReadAsync(input, read, cancellationToken), options, tally, cancellationToken);
         var count = PairOutput.FormatOf(output) == PairFileFormat.Parquet
-            ? await ScoredParquetWriter.WriteAsync(output, () => Denoised(ScoredPromptReader.ReadAsync(input, read, cancellationToken), options, tally.Reset(), cancellationToken), cancellationToken).ConfigureAwait(false)
-            : await ScoredPromptWriter.WriteAsync(output, prompts, cancellationToken).ConfigureAwait(false);
+            ? await ScoredParquetWriter.WriteAsync(
+                output,
+                () => ScoredPromptReader.ReadAsync(input, read with { Notes = null }, cancellationToken), // head names: denoising keeps them
+                () => Denoised(ScoredPromptReader.ReadAsync(input, read, cancellationToken), options, tally, cancellationToken),
+                cancellationToken).ConfigureAwait(false)
+            : await ScoredPromptWriter.WriteAsync(output, Denoised(ScoredPromptReader.ReadAsync(input, read, cancellationToken), options, tally, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (read.Notes?.Describe(input) is { } note)
         {
             await stderr.WriteLineAsync(note).ConfigureAwait(false);
@@ -119,17 +122,6 @@ internal static class DenoiseDataset
         public double TauSum { get; private set; }
 
         public long TauCount { get; private set; }
-
-        public Tally Reset()
-        {
-            lock (_lock)
-            {
-                Denoised = SingleSource = Flagged = NotConverged = TauCount = 0;
-                TauSum = 0;
-            }
-
-            return this;
-        }
 
         public void Add(DenoiseReport report, bool singleSource)
         {

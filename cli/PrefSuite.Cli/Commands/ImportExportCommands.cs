@@ -38,7 +38,8 @@ internal static class ImportExportCommands
             long responses = 0;
             async IAsyncEnumerable<ScoredPrompt> Counted()
             {
-                responses = 0; // Parquet reads the prompts twice (head names first)
+                responses = 0; // Parquet reads the prompts twice (head names first): count the last pass
+                notes.Clear();
                 await foreach (var prompt in ScoredPromptReader.ReadAsync(source, options, cancellationToken).ConfigureAwait(false))
                 {
                     responses += prompt.Responses.Count;
@@ -98,7 +99,7 @@ internal static class ImportExportCommands
             {
                 var options = new ScoredReadOptions { Format = InputFormat.Scored, RequireRewards = false, Strict = parse.GetValue(strict), Notes = notes };
                 count = fileFormat == PairFileFormat.Parquet
-                    ? await ScoredParquetWriter.WriteAsync(target, () => ScoredPromptReader.ReadAsync(source, options, cancellationToken), cancellationToken).ConfigureAwait(false)
+                    ? await ScoredParquetWriter.WriteAsync(target, () => ScoredPromptReader.ReadAsync(source, options with { Notes = null }, cancellationToken), () => ScoredPromptReader.ReadAsync(source, options, cancellationToken), cancellationToken).ConfigureAwait(false)
                     : await ScoredPromptWriter.WriteAsync(target, ScoredPromptReader.ReadAsync(source, options, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             else

@@ -37,6 +37,16 @@ public sealed class FieldNotes
         }
     }
 
+    /// <summary>Forgets everything (a command that reads its input twice notes the last pass only).</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _ignored.Clear();
+            UnratedResponses = 0;
+        }
+    }
+
     public void CountUnrated(long count)
     {
         lock (_lock)

@@ -11,12 +11,20 @@ namespace PrefSuite.Data.Formats;
 /// </summary>
 public static class ScoredParquetWriter
 {
-    public static async Task<long> WriteAsync(string path, Func<IAsyncEnumerable<ScoredPrompt>> prompts, CancellationToken cancellationToken = default)
+    public static Task<long> WriteAsync(string path, Func<IAsyncEnumerable<ScoredPrompt>> prompts, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, prompts, prompts, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="prompts"/>; the head names (and whether prompts are conversations) come from a first pass
+    /// over <paramref name="schema"/>, which may be a cheaper source of the same prompts.
+    /// </summary>
+    public static async Task<long> WriteAsync(string path, Func<IAsyncEnumerable<ScoredPrompt>> schema, Func<IAsyncEnumerable<ScoredPrompt>> prompts, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(prompts);
         var heads = new SortedSet<string>(StringComparer.Ordinal);
         bool? conversational = null;
-        await foreach (var prompt in prompts().WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var prompt in schema().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             conversational ??= prompt.Prompt.IsConversational;
             foreach (var response in prompt.Responses)
