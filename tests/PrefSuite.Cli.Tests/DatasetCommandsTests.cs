@@ -141,7 +141,42 @@ public class DatasetCommandsTests
         Assert.Equal([("system", "Answer with digits."), ("user", "sort 2 1 =")], spec.Prompts[1].Messages.Select(m => (m.Role, m.Content)));
     }
 
+    [Fact]
+    public async Task TheExamplesInTheReadmeRun()
+    {
+        using var cli = new CliHarness();
+        var examples = Path.Combine(RepositoryRoot(), "examples");
+        var config = RunConfig.Load(Path.Combine(examples, "run.yaml"));
+        Assert.Equal(("0.25", true), (config.Keep, config.RouteSmallMargins));
+
+        var sample = Path.Combine(examples, "ultrafeedback-sample.jsonl");
+        Assert.Equal(0, (await cli.RunAsync("import", "-i", sample, "-o", cli.PathOf("scored.jsonl"))).ExitCode);
+        var (denoised, _, denoiseError) = await cli.RunAsync("denoise", "-i", cli.PathOf("scored.jsonl"), "-o", cli.PathOf("denoised.jsonl"));
+        Assert.True(denoised == 0, denoiseError);
+        Assert.Contains("denoised 12 of 12 prompts", denoiseError, StringComparison.Ordinal); // four aspect ratings: four judges
+        var (selected, _, selectError) = await cli.RunAsync("select", "-i", cli.PathOf("denoised.jsonl"), "-o", cli.PathOf("pairs.jsonl"), "--route-small-margins");
+        Assert.True(selected == 0, selectError);
+        Assert.Contains("kept 12 (dpo 8, sft 4)", selectError, StringComparison.Ordinal);
+        Assert.Equal(0, (await cli.RunAsync("export", "-i", cli.PathOf("pairs.jsonl"), "--what", "dpo", "-o", cli.PathOf("dpo.parquet"))).ExitCode);
+        Assert.Equal(0, (await cli.RunAsync("export", "-i", cli.PathOf("pairs.jsonl"), "--what", "sft", "-o", cli.PathOf("sft.parquet"))).ExitCode);
+        Assert.Equal(8, await PairOrRowCountAsync(cli.PathOf("dpo.parquet")));
+        Assert.Equal(4, await PairOrRowCountAsync(cli.PathOf("sft.parquet")));
+    }
+
     private const string DatasetPairSelectorFallback = "fewer-than-3-responses";
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "PrefSuite.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("PrefSuite.sln not found above the test folder.");
+    }
 
     private static async Task<int> PairOrRowCountAsync(string parquet)
     {
