@@ -152,6 +152,7 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
     private readonly List<byte[]> _noted = [];
     private readonly List<(string Field, RowLocation Location)> _ignored = [];
+    private readonly List<(byte[] Name, FieldAction Action, int Rank)> _responseFields = [];
     private double[] _parallel = new double[16];
     private byte[] _scratch = new byte[256];
     private int _parallelCount = -1;
@@ -470,72 +471,60 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
         {
             var name = Name(ref reader);
             reader.Read();
-            var text = IndexOf(layout.Texts, name);
-            if (text >= 0 && text < textRank)
+            var (action, rank) = Classify(ref reader, name, index);
+            switch (action)
             {
-                textRank = text;
-                row.Texts[slot] = reader.TokenType switch
-                {
-                    JsonTokenType.String => StringToken(ref reader),
-                    JsonTokenType.StartArray => LastAssistant(ref reader, $"{layout.Responses.Name}[{index}].{layout.Texts[text].Name}", out _),
-                    JsonTokenType.Null => default,
-                    _ => throw Fail($"{layout.Responses.Name}[{index}].{layout.Texts[text].Name}", $"must be a string, found {Describe(reader.TokenType)}"),
-                };
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    textRank = int.MaxValue;
-                }
+                case FieldAction.Text when rank < textRank:
+                    textRank = rank;
+                    row.Texts[slot] = reader.TokenType switch
+                    {
+                        JsonTokenType.String => StringToken(ref reader),
+                        JsonTokenType.StartArray => LastAssistant(ref reader, $"{layout.Responses.Name}[{index}].{layout.Texts[rank].Name}", out _),
+                        JsonTokenType.Null => default,
+                        _ => throw Fail($"{layout.Responses.Name}[{index}].{layout.Texts[rank].Name}", $"must be a string, found {Describe(reader.TokenType)}"),
+                    };
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        textRank = int.MaxValue;
+                    }
 
-                continue;
-            }
+                    break;
+                case FieldAction.Score:
+                    var value = ReadNumber(ref reader, layout.Responses.Name, index, layout.Scores[rank].Name);
+                    if (rank < scoreRank && !double.IsNaN(value))
+                    {
+                        scoreRank = rank;
+                        row.Rewards[slot] = value;
+                    }
 
-            var score = IndexOf(layout.Scores, name);
-            if (score >= 0)
-            {
-                var value = ReadNumber(ref reader, layout.Responses.Name, index, layout.Scores[score].Name);
-                if (score < scoreRank && !double.IsNaN(value))
-                {
-                    scoreRank = score;
-                    row.Rewards[slot] = value;
-                }
+                    break;
+                case FieldAction.Heads:
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        row.Heads[slot] = new ByteRange(start, (int)reader.BytesConsumed - start);
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        throw Fail($"{layout.Responses.Name}[{index}].{Encoding.UTF8.GetString(name)}", $"must be an object of numbers, found {Describe(reader.TokenType)}");
+                    }
 
-                continue;
-            }
-
-            if (text >= 0)
-            {
-                reader.Skip();
-            }
-            else if (RowLayout.Heads.Matches(name) || (layout.AnnotationHeads && RowLayout.Annotations.Matches(name)))
-            {
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    row.Heads[slot] = new ByteRange(start, (int)reader.BytesConsumed - start);
-                }
-                else if (reader.TokenType != JsonTokenType.Null)
-                {
-                    throw Fail($"{layout.Responses.Name}[{index}].{Encoding.UTF8.GetString(name)}", $"must be an object of numbers, found {Describe(reader.TokenType)}");
-                }
-            }
-            else if (RowLayout.ImplicitReward.Matches(name))
-            {
-                row.Implicit[slot] = ReadNumber(ref reader, layout.Responses.Name, index, "implicit_reward");
-                row.AnyImplicit |= !double.IsNaN(row.Implicit[slot]);
-            }
-            else if (RowLayout.Logprob.Matches(name))
-            {
-                row.Logprobs[slot] = ReadNumber(ref reader, layout.Responses.Name, index, "logprob");
-            }
-            else if (RowLayout.DenoisedReward.Matches(name))
-            {
-                row.Denoised[slot] = ReadNumber(ref reader, layout.Responses.Name, index, "denoised_reward");
-                row.AnyDenoised |= !double.IsNaN(row.Denoised[slot]);
-            }
-            else
-            {
-                Unknown(ref reader, name, layout.KnownResponse, layout.Responses.Name, index);
+                    break;
+                case FieldAction.Implicit:
+                    row.Implicit[slot] = ReadNumber(ref reader, layout.Responses.Name, index, "implicit_reward");
+                    row.AnyImplicit |= !double.IsNaN(row.Implicit[slot]);
+                    break;
+                case FieldAction.Logprob:
+                    row.Logprobs[slot] = ReadNumber(ref reader, layout.Responses.Name, index, "logprob");
+                    break;
+                case FieldAction.Denoised:
+                    row.Denoised[slot] = ReadNumber(ref reader, layout.Responses.Name, index, "denoised_reward");
+                    row.AnyDenoised |= !double.IsNaN(row.Denoised[slot]);
+                    break;
+                default:
+                    reader.Skip(); // a text field of lower preference, or a field the layout does not use (noted when first seen)
+                    break;
             }
         }
 
@@ -744,6 +733,43 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
         }
     }
 
+    /// <summary>
+    /// What a response-object field is for, remembered per name (a dataset repeats the same few names in every row): the
+    /// first sighting of a field the layout does not use is noted, or refused under --strict.
+    /// </summary>
+    private (FieldAction Action, int Rank) Classify(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, int index)
+    {
+        foreach (var (known, knownAction, knownRank) in _responseFields)
+        {
+            if (known.AsSpan().SequenceEqual(name))
+            {
+                return (knownAction, knownRank);
+            }
+        }
+
+        var text = IndexOf(layout.Texts, name);
+        var score = IndexOf(layout.Scores, name);
+        var (action, rank) = text >= 0 ? (FieldAction.Text, text)
+            : score >= 0 ? (FieldAction.Score, score)
+            : RowLayout.Heads.Matches(name) || (layout.AnnotationHeads && RowLayout.Annotations.Matches(name)) ? (FieldAction.Heads, 0)
+            : RowLayout.ImplicitReward.Matches(name) ? (FieldAction.Implicit, 0)
+            : RowLayout.Logprob.Matches(name) ? (FieldAction.Logprob, 0)
+            : RowLayout.DenoisedReward.Matches(name) ? (FieldAction.Denoised, 0)
+            : (FieldAction.Other, 0);
+        if (action == FieldAction.Other)
+        {
+            var copy = reader; // noting must not move the caller's reader: it skips the value itself
+            Unknown(ref copy, name, layout.KnownResponse, layout.Responses.Name, index);
+        }
+
+        if (_responseFields.Count < 64)
+        {
+            _responseFields.Add((name.ToArray(), action, rank));
+        }
+
+        return (action, rank);
+    }
+
     /// <summary>A field the layout does not use: known ones pass silently, others are noted once, or refused under --strict.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Unknown(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, IReadOnlySet<string> known, string? prefix, int index = -1)
@@ -902,6 +928,17 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
         }
 
         return -1;
+    }
+
+    private enum FieldAction : byte
+    {
+        Other,
+        Text,
+        Score,
+        Heads,
+        Implicit,
+        Logprob,
+        Denoised,
     }
 
     internal static string Describe(JsonTokenType kind) => kind switch
