@@ -155,6 +155,7 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
     private readonly List<(byte[] Name, FieldAction Action, int Rank)> _responseFields = [];
     private double[] _parallel = new double[16];
     private byte[] _scratch = new byte[256];
+    private readonly ArrayBufferWriter<byte> _hashText = new(1024);
     private int _parallelCount = -1;
     private bool _responsesAreStrings;
     private bool _sawResponses;
@@ -804,7 +805,8 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
     private void HashId(ReadOnlySpan<byte> json)
     {
         var row = Row;
-        var writer = new ArrayBufferWriter<byte>(256);
+        var writer = _hashText;
+        writer.ResetWrittenCount();
         if (!row.PromptIsMessages)
         {
             var reader = new Utf8JsonReader(row.Prompt.Of(json));
