@@ -23,6 +23,27 @@ internal sealed class IdSet
 
     public static ulong Hash(string id) => Hash(System.Text.Encoding.UTF8.GetBytes(id));
 
+    /// <summary>Sizes the table for about <paramref name="count"/> ids at once, instead of doubling (and copying) on the way.</summary>
+    public void Reserve(long count)
+    {
+        var slots = (int)Math.Min(1 << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(16, count * 2)));
+        if (slots <= _slots.Length)
+        {
+            return;
+        }
+
+        var old = _slots;
+        _slots = new ulong[slots];
+        _count = 0;
+        foreach (var h in old)
+        {
+            if (h != 0)
+            {
+                Insert(h);
+            }
+        }
+    }
+
     /// <summary>Adds a hash; false when it was there already.</summary>
     public bool Add(ulong hash)
     {

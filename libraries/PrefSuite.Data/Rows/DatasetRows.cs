@@ -22,6 +22,9 @@ internal abstract class DatasetRows : IAsyncDisposable
 
     public abstract bool IsParquet { get; }
 
+    /// <summary>The file's size in bytes when known (for estimating its rows), else null.</summary>
+    public virtual long? Length => null;
+
     /// <summary>Opens a file; Parquet is recognised by its "PAR1" magic, anything else is read as JSONL.</summary>
     public static async Task<DatasetRows> OpenAsync(string path, CancellationToken cancellationToken = default)
     {

@@ -19,6 +19,8 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
 
     public override bool IsParquet => false;
 
+    public override long? Length => stream.CanSeek ? stream.Length : null;
+
     public override async IAsyncEnumerable<RowChunk> ReadChunksAsync(Func<string, bool>? include = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (stream.CanSeek)

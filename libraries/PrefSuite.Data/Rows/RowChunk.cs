@@ -37,6 +37,9 @@ internal sealed class RowChunk : IDisposable
 
     public ReadOnlySpan<byte> Row(int index) => Buffer.AsSpan(_starts![index], _lengths![index]);
 
+    /// <summary>The rows' bytes, for estimating how many rows a file holds.</summary>
+    public long Bytes => Count == 0 ? 0 : _starts![Count - 1] + _lengths![Count - 1] - _starts[0];
+
     public int Start(int index) => _starts![index];
 
     public RowLocation Location(int index) => _lines is { } lines

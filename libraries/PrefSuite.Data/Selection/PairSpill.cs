@@ -24,6 +24,10 @@ internal sealed class PairSpill : IDisposable
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $".prefsuite-pairs.{Guid.NewGuid():N}.spill");
         _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.Delete(path); // unlinked at once: the open handle keeps the data, and a killed process leaves nothing behind
+        }
     }
 
     /// <summary>Where the next record starts.</summary>

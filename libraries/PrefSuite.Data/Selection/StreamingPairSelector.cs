@@ -161,6 +161,12 @@ public static class StreamingPairSelector
                 {
                     using (parsed)
                     {
+                        if (parsed.Chunk.Sequence == 0 && rows.Length is { } length && parsed.Chunk.Bytes > 0)
+                        {
+                            // Size the per-prompt numbers for the whole file now: growing them by doubling would copy them and hold both copies.
+                            run.Reserve((long)(length / (double)parsed.Chunk.Bytes * parsed.Count * 1.05), options.Strategy.PairsPerPrompt);
+                        }
+
                         parsed.Parser.Report(read.Notes);
                         read.Notes?.CountUnrated(parsed.Unrated);
                         run.Add(parsed);
@@ -337,6 +343,12 @@ public static class StreamingPairSelector
         }
 
         public void Dispose() => _spill.Dispose();
+
+        private void Reserve(long prompts, int pairsPerPrompt)
+        {
+            _ids.Reserve(prompts);
+            _external.Reserve(prompts * pairsPerPrompt);
+        }
 
         private string PositionName(PositionCode kind, double k) =>
             _positionNames.GetOrAdd((kind, k), key => _strategy.Describe(SpillHeader.Decode(key.Item1, key.Item2)));
@@ -893,6 +905,14 @@ public static class StreamingPairSelector
         public Span<T> Span => _items.AsSpan(0, Count);
 
         public T this[int index] => _items[index];
+
+        public void Reserve(long count)
+        {
+            if (count > _items.Length && count < Array.MaxLength)
+            {
+                Array.Resize(ref _items, (int)count);
+            }
+        }
 
         public void Add(T item)
         {
