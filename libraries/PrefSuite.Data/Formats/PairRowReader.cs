@@ -74,17 +74,23 @@ public static class PairRowReader
             : fields.Has("chosen") ? fields.ImplicitPrompt("chosen") ?? throw fields.Error("prompt", "is missing, and the chosen response is not a conversation to take the prompt from")
             : throw fields.Error("prompt", "is missing");
         double Score(string name) => options.RequireScores ? fields.RequireNumber(name) : fields.OptionalNumber(name) ?? double.NaN;
+        var chosenScore = Score("score_chosen");
+        var rejectedScore = Score("score_rejected");
+
+        // score_margin is score_chosen − score_rejected by definition, so files without it (TRL's, or PrefSuite's before the
+        // column was renamed from "margin") get it from the scores; a "margin" column is never read as one.
+        var margin = fields.OptionalNumber("score_margin") ?? (double.IsNaN(chosenScore - rejectedScore) ? null : chosenScore - rejectedScore);
         return new PairRow
         {
             PromptId = fields.OptionalString("prompt_id"),
             Prompt = prompt,
             Chosen = fields.RequireResponseText("chosen"),
             Rejected = fields.RequireResponseText("rejected"),
-            ScoreChosen = Score("score_chosen"),
-            ScoreRejected = Score("score_rejected"),
+            ScoreChosen = chosenScore,
+            ScoreRejected = rejectedScore,
             Route = fields.OptionalString("route"),
             Strategy = fields.OptionalString("strategy"),
-            Margin = fields.OptionalNumber("score_margin"),
+            Margin = margin,
             ChosenPosition = fields.OptionalString("chosen_position"),
             RejectedPosition = fields.OptionalString("rejected_position"),
             ChosenIndex = (int?)fields.OptionalNumber("chosen_index"),
