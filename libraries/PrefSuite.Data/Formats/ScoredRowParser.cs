@@ -67,9 +67,6 @@ internal sealed class ParsedRow
     /// <summary>The reward selection uses: the denoised one when denoising ran, else the score.</summary>
     public double SelectionReward(int i) => double.IsNaN(Denoised[i]) ? Rewards[i] : Denoised[i];
 
-    /// <summary>The id token (with quotes) of this row.</summary>
-    public ReadOnlySpan<byte> IdToken(ReadOnlySpan<byte> row) => IdIsHash ? HashId : Id.Of(row);
-
     public void Reset()
     {
         Count = 0;

@@ -72,14 +72,6 @@ internal abstract class DatasetRows : IAsyncDisposable
         return head.AsSpan().SequenceEqual("PAR1"u8);
     }
 
-    /// <summary>Whether the file is Parquet (by its magic bytes).</summary>
-    public static bool IsParquetFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-        Span<byte> head = stackalloc byte[4];
-        return stream.Length >= 12 && stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual("PAR1"u8);
-    }
-
     /// <summary>
     /// The chunks in file order. <paramref name="include"/> picks the top-level columns worth reading (Parquet reads
     /// only those; JSONL rows are passed whole).

@@ -33,8 +33,6 @@ internal sealed class PairSpill : IDisposable
     /// <summary>Where the next record starts.</summary>
     public long Position => _flushed + _buffer.WrittenCount;
 
-    public long Length => Position;
-
     public void Append(in SpillHeader header, ReadOnlySpan<byte> id, ReadOnlySpan<byte> prompt, ReadOnlySpan<byte> chosen, ReadOnlySpan<byte> rejected)
     {
         var length = HeaderSize + id.Length + prompt.Length + chosen.Length + rejected.Length;
@@ -84,7 +82,7 @@ internal sealed class PairSpill : IDisposable
     {
         Flush();
         _file.Flush();
-        return new SpillReader(_file, Length);
+        return new SpillReader(_file, Position);
     }
 
     public void Dispose()

@@ -103,7 +103,7 @@ public static class StreamingPairSelector
     {
         if (await rows.FirstRowAsync(cancellationToken).ConfigureAwait(false) is not var (row, location))
         {
-            return ([], null);
+            throw new DataFormatException(rows.Name, null, null, "the file has no rows");
         }
 
         using var document = JsonLines.Parse(rows.Name, location, row);
