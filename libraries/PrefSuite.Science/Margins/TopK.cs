@@ -26,7 +26,7 @@ public static class TopK
 
     /// <summary>
     /// The same set as <see cref="Indices"/> — the <paramref name="k"/> highest scores, ties to the lowest index — in
-    /// ascending index order, using one copy of the scores instead of a record per score.
+    /// ascending index order, without copying or sorting the scores.
     /// </summary>
     public static int[] IndicesInInputOrder(ReadOnlySpan<double> scores, int k)
     {
@@ -37,10 +37,13 @@ public static class TopK
             return [];
         }
 
-        var sorted = scores.ToArray();
-        Array.Sort(sorted);
-        var threshold = sorted[^k];
-        var above = sorted.Length - sorted.AsSpan().LastIndexOf(threshold) - 1; // scores strictly above the threshold
+        var threshold = Statistics.Quantile.Smallest(scores, scores.Length - k);
+        var above = 0; // scores strictly above the threshold
+        foreach (var score in scores)
+        {
+            above += score > threshold ? 1 : 0;
+        }
+
         var tiesWanted = k - above;
         var result = new int[k];
         var count = 0;
