@@ -150,6 +150,7 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
     private readonly List<byte[]> _noted = [];
     private readonly List<(string Field, RowLocation Location)> _ignored = [];
     private readonly List<(byte[] Name, FieldAction Action, int Rank)> _responseFields = [];
+    private int _nextField;
     private double[] _parallel = new double[16];
     private byte[] _scratch = new byte[256];
     private readonly ArrayBufferWriter<byte> _hashText = new(1024);
@@ -737,10 +738,15 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
     /// </summary>
     private (FieldAction Action, int Rank) Classify(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, int index)
     {
-        foreach (var (known, knownAction, knownRank) in _responseFields)
+        // Objects of one dataset list their fields in the same order: try the entry after the last match first.
+        var fields = _responseFields;
+        for (var tried = 0; tried < fields.Count; tried++)
         {
+            var at = _nextField + tried < fields.Count ? _nextField + tried : _nextField + tried - fields.Count;
+            var (known, knownAction, knownRank) = fields[at];
             if (known.AsSpan().SequenceEqual(name))
             {
+                _nextField = at + 1 < fields.Count ? at + 1 : 0;
                 return (knownAction, knownRank);
             }
         }
