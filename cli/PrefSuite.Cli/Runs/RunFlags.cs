@@ -20,7 +20,7 @@ public sealed class RunFlags
         Text("--run-id", "Run id; running an id again resumes it.", (c, v) => c with { RunId = v }),
         Text("--runs-dir", "Folder of runs, models and caches (default prefsuite-runs).", (c, v) => c with { RunsDir = v }),
         Number<int>("--prompts", "Demo prompts to generate.", (c, v) => c with { Prompts = v }),
-        Text("--prompts-file", "JSONL of {\"prompt_id\", \"prompt\"} to use instead of demo prompts.", (c, v) => c with { PromptsFile = v }),
+        Text("--prompts-file", "Prompts to use instead of demo prompts, JSONL or Parquet: {\"prompt_id\", \"prompt\"} rows (the prompt a string or a list of messages), TRL prompt-only rows, or any file with a prompt or instruction column.", (c, v) => c with { PromptsFile = v }),
         Number<int>("--samples", "N: samples per prompt.", (c, v) => c with { Samples = v }),
         Number<double>("--temperature", "Sampling temperature.", (c, v) => c with { Temperature = v }),
         Number<int>("--max-new-tokens", "Longest response.", (c, v) => c with { MaxNewTokens = v }),

@@ -30,7 +30,7 @@ public static class DatasetPairSelector
                     $"prompt '{prompt.PromptId}' has {prompt.Responses.Count} response; a pair needs at least two");
             }
 
-            var rewards = prompt.Responses.Select(r => r.Reward).ToArray();
+            var rewards = prompt.Responses.Select(r => r.SelectionReward).ToArray();
             if (Array.FindIndex(rewards, double.IsNaN) is var unscored and >= 0)
             {
                 throw new DataFormatException(prompt.SourceFile ?? "(input)", prompt.SourceLine, $"responses[{unscored}].reward", "is missing: score the responses first");
@@ -44,7 +44,7 @@ public static class DatasetPairSelector
             }
         }
 
-        var external = candidates.Select(c => c.Prompt.Responses[c.Pick.ChosenIndex].Reward - c.Prompt.Responses[c.Pick.RejectedIndex].Reward).ToArray();
+        var external = candidates.Select(c => c.Prompt.Responses[c.Pick.ChosenIndex].SelectionReward - c.Prompt.Responses[c.Pick.RejectedIndex].SelectionReward).ToArray();
         var implicitMargins = ImplicitMargins(candidates);
         var selection = DatasetSelection.Apply(external, implicitMargins ?? [], options.Dataset);
 
@@ -61,8 +61,8 @@ public static class DatasetPairSelector
                 Prompt = prompt.Prompt,
                 Chosen = chosen.Text,
                 Rejected = rejected.Text,
-                ScoreChosen = chosen.Reward,
-                ScoreRejected = rejected.Reward,
+                ScoreChosen = chosen.SelectionReward,
+                ScoreRejected = rejected.SelectionReward,
                 Margin = external[index],
                 Route = decision.Route == PairRoute.Sft ? "sft" : "dpo",
                 Strategy = strategy.Name,

@@ -14,25 +14,33 @@ public static class PairAugmenter
         var ties = 0;
         foreach (var pair in pairs)
         {
-            var augmented = RewardConditionedAugmentation.Augment(
-                new ScoredPair(pair.Prompt, pair.Chosen, pair.Rejected, pair.ScoreChosen, pair.ScoreRejected), scale, useSystemPrompt);
+            var augmented = Augment(pair, scale, useSystemPrompt);
             ties += augmented.Count == 0 ? 1 : 0;
-            rows.AddRange(augmented.Select(a => new PairRow
-            {
-                PromptId = pair.PromptId,
-                Prompt = a.Prompt,
-                Chosen = a.Chosen,
-                Rejected = a.Rejected,
-                ScoreChosen = a.ScoreChosen,
-                ScoreRejected = a.ScoreRejected,
-                Margin = a.ScoreChosen - a.ScoreRejected,
-                Route = pair.Route,
-                Strategy = pair.Strategy,
-                Goal = a.Goal,
-                Swapped = a.Swapped,
-            }));
+            rows.AddRange(augmented);
         }
 
         return (rows, ties);
+    }
+
+    /// <summary>The augmented rows of one pair: two when its scores differ, none for a tie.</summary>
+    public static IReadOnlyList<PairRow> Augment(PairRow pair, ScoreScale scale, bool useSystemPrompt)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        var augmented = RewardConditionedAugmentation.Augment(
+            new ScoredPair(pair.Prompt, pair.Chosen, pair.Rejected, pair.ScoreChosen, pair.ScoreRejected), scale, useSystemPrompt);
+        return [.. augmented.Select(a => new PairRow
+        {
+            PromptId = pair.PromptId,
+            Prompt = a.Prompt,
+            Chosen = a.Chosen,
+            Rejected = a.Rejected,
+            ScoreChosen = a.ScoreChosen,
+            ScoreRejected = a.ScoreRejected,
+            Margin = a.ScoreChosen - a.ScoreRejected,
+            Route = pair.Route,
+            Strategy = pair.Strategy,
+            Goal = a.Goal,
+            Swapped = a.Swapped,
+        })];
     }
 }

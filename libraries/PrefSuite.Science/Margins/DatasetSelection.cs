@@ -25,6 +25,38 @@ public static class DatasetSelection
     /// <param name="implicitMargins">The implicit margin for every pair, or empty when the dataset has none.</param>
     public static DatasetSelectionResult Apply(ReadOnlySpan<double> externalMargins, ReadOnlySpan<double> implicitMargins, DatasetSelectionOptions options)
     {
+        var plan = Plan(externalMargins, implicitMargins, options);
+        var n = externalMargins.Length;
+        if (n == 0)
+        {
+            return new DatasetSelectionResult([], [], double.NaN, null, double.NaN, 0, 0);
+        }
+
+        var kept = new bool[n];
+        var order = plan.Order ?? Enumerable.Range(0, n).ToArray();
+        foreach (var i in order)
+        {
+            kept[i] = true;
+        }
+
+        var pairs = new PairSelection[n];
+        for (var i = 0; i < n; i++)
+        {
+            pairs[i] = plan.Decide(externalMargins[i], implicitMargins.IsEmpty ? double.NaN : implicitMargins[i], kept[i]);
+        }
+
+        return new DatasetSelectionResult(pairs, order, plan.ExternalCap, plan.ImplicitCap, plan.RouteThreshold, plan.KeptCount, plan.SftCount);
+    }
+
+    /// <summary>
+    /// Decides dataset-level selection from the margins: caps from the dataset's quantiles, the top K by aggregated
+    /// probability (ties to the lower index), then the routing threshold over the kept pairs' margins and the
+    /// curriculum order (easy → hard) when routing. Memory: a few numbers per pair, released on return.
+    /// </summary>
+    /// <param name="externalMargins">r(y_w) − r(y_l) for every pair.</param>
+    /// <param name="implicitMargins">The implicit margin for every pair, or empty when the dataset has none.</param>
+    public static DatasetSelectionPlan Plan(ReadOnlySpan<double> externalMargins, ReadOnlySpan<double> implicitMargins, DatasetSelectionOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         var n = externalMargins.Length;
         if (!implicitMargins.IsEmpty && implicitMargins.Length != n)
@@ -34,59 +66,54 @@ public static class DatasetSelection
 
         if (n == 0)
         {
-            return new DatasetSelectionResult([], [], double.NaN, null, double.NaN, 0, 0);
+            return new DatasetSelectionPlan(double.NaN, null, double.NaN, [], 0, 0, 0, options.Aggregation);
         }
 
         var externalCap = options.ExternalCap ?? MarginProbability.CapFromQuantile(externalMargins, options.CapQuantile);
-        var external = MarginProbability.ToProbabilities(externalMargins, externalCap);
-        double? implicitCap = null;
-        double[]? implicitP = null;
-        if (!implicitMargins.IsEmpty)
+        double? implicitCap = implicitMargins.IsEmpty ? null : options.ImplicitCap ?? MarginProbability.CapFromQuantile(implicitMargins, options.CapQuantile);
+        var probe = new DatasetSelectionPlan(externalCap, implicitCap, double.NegativeInfinity, null, n, n, 0, options.Aggregation);
+
+        var keep = options.Keep.Resolve(n);
+        int[]? kept = null;
+        if (keep < n)
         {
-            implicitCap = options.ImplicitCap ?? MarginProbability.CapFromQuantile(implicitMargins, options.CapQuantile);
-            implicitP = MarginProbability.ToProbabilities(implicitMargins, implicitCap.Value);
+            var combined = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                combined[i] = probe.Decide(externalMargins[i], implicitMargins.IsEmpty ? double.NaN : implicitMargins[i]).Probability;
+            }
+
+            kept = TopK.IndicesInInputOrder(combined, keep);
         }
 
-        var combined = new double[n];
-        for (var i = 0; i < n; i++)
+        if (!options.RouteSmallMargins)
         {
-            combined[i] = implicitP is null ? external[i] : MarginAggregation.Combine(options.Aggregation, external[i], implicitP[i]);
+            return probe with { Order = kept, KeptCount = keep };
         }
 
-        var keptIndices = TopK.Indices(combined, options.Keep.Resolve(n));
-        Array.Sort(keptIndices);
-        var kept = new bool[n];
-        foreach (var i in keptIndices)
+        var keptMargins = new double[keep];
+        for (var k = 0; k < keep; k++)
         {
-            kept[i] = true;
+            keptMargins[k] = externalMargins[kept is null ? k : kept[k]];
         }
 
-        var keptMargins = new double[keptIndices.Length];
-        for (var k = 0; k < keptIndices.Length; k++)
-        {
-            keptMargins[k] = externalMargins[keptIndices[k]];
-        }
-
-        var threshold = options.RouteSmallMargins ? SmallMarginRouting.Threshold(keptMargins, options.RouteQuantile) : double.NegativeInfinity;
-        var routes = new PairRoute[n];
+        var threshold = SmallMarginRouting.Threshold(keptMargins, options.RouteQuantile);
         var sft = 0;
-        foreach (var i in keptIndices)
+        foreach (var margin in keptMargins)
         {
-            routes[i] = SmallMarginRouting.Route(externalMargins[i], threshold);
-            sft += routes[i] == PairRoute.Sft ? 1 : 0;
+            sft += SmallMarginRouting.Route(margin, threshold) == PairRoute.Sft ? 1 : 0;
         }
 
-        // Curriculum order (easy → hard) only when routing; otherwise the kept pairs stay in input order.
-        var order = options.RouteSmallMargins
-            ? SmallMarginRouting.CurriculumOrder(keptMargins).Select(k => keptIndices[k]).ToArray()
-            : keptIndices;
-
-        var pairs = new PairSelection[n];
-        for (var i = 0; i < n; i++)
+        // Curriculum order (easy → hard): by descending margin, ties in input order.
+        var order = SmallMarginRouting.CurriculumOrder(keptMargins);
+        if (kept is not null)
         {
-            pairs[i] = new PairSelection(external[i], implicitP?[i], combined[i], kept[i], routes[i]);
+            for (var k = 0; k < order.Length; k++)
+            {
+                order[k] = kept[order[k]];
+            }
         }
 
-        return new DatasetSelectionResult(pairs, order, externalCap, implicitCap, threshold, keptIndices.Length, sft);
+        return probe with { RouteThreshold = threshold, Order = order, KeptCount = keep, SftCount = sft };
     }
 }
