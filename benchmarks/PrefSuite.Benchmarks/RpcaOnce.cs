@@ -4,22 +4,45 @@ using PrefSuite.Science.Denoising;
 
 namespace PrefSuite.Benchmarks;
 
-/// <summary>Times robust PCA on the benchmark matrices, best of a few runs, in the same shape as the NumPy reference prints.</summary>
+/// <summary>
+/// Times robust PCA on the benchmark matrices, best of a few runs, in the same shape as the NumPy reference prints:
+/// <c>rpca-once [--full-svd] [--pattern NAME] [--repeats R] N…</c>.
+/// </summary>
 internal static class RpcaOnce
 {
     public static void Run(string[] args)
     {
-        var full = args.Contains("--full-svd");
-        var options = new RobustPcaOptions { Svd = full ? SvdMode.Full : SvdMode.Auto };
-        var numbers = args.Where(a => a != "--full-svd").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
-        var sizes = numbers.Length > 0 ? numbers : [100, 200, 500, 1000];
-        foreach (var n in sizes)
+        var full = false;
+        var pattern = "bt-flips";
+        var repeats = 3;
+        var sizes = new List<int>();
+        for (var a = 0; a < args.Length; a++)
         {
-            var m = BenchmarkMatrices.BradleyTerryWithFlips(n);
+            switch (args[a])
+            {
+                case "--full-svd":
+                    full = true;
+                    break;
+                case "--pattern":
+                    pattern = args[++a];
+                    break;
+                case "--repeats":
+                    repeats = int.Parse(args[++a], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    sizes.Add(int.Parse(args[a], CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+
+        var options = new RobustPcaOptions { Svd = full ? SvdMode.Full : SvdMode.Auto };
+        foreach (var n in sizes.Count > 0 ? sizes : [100, 200, 500, 1000])
+        {
+            var m = BenchmarkMatrices.Create(pattern, n);
             RobustPca.Decompose(m, options: options); // warm-up (JIT)
             var best = double.PositiveInfinity;
             RobustPcaResult? result = null;
-            for (var repeat = 0; repeat < 3; repeat++)
+            for (var repeat = 0; repeat < repeats; repeat++)
             {
                 var clock = Stopwatch.StartNew();
                 result = RobustPca.Decompose(m, options: options);
@@ -27,7 +50,7 @@ internal static class RpcaOnce
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"n={n} svd={(full ? "full" : "auto")} seconds={best:F4} iterations={result!.Iterations} residual={result.Residual:E2} rank={result.Rank} flagged={result.Flagged} full_svd_iterations={result.FullSvdIterations}"));
+                $"pattern={pattern} n={n} svd={(full ? "full" : "auto")} seconds={best:F4} iterations={result!.Iterations} residual={result.Residual:E2} rank={result.Rank} flagged={result.Flagged} full_svd_iterations={result.FullSvdIterations} checksum={m.Data.Sum():R}"));
         }
     }
 }
