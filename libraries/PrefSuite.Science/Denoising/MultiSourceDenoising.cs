@@ -1,0 +1,87 @@
+namespace PrefSuite.Science.Denoising;
+
+/// <summary>Why denoising left a prompt's rewards as they were, if it did.</summary>
+public enum DenoiseOutcome
+{
+    /// <summary>Robust PCA ran; the rewards are the Bradley–Terry scores of L mapped onto the rewards' units.</summary>
+    Denoised,
+
+    /// <summary>One reward source: its comparisons agree with one ranking by construction, there is nothing to denoise.</summary>
+    SingleSource,
+
+    /// <summary>Several sources that agree up to increasing affine maps (every block of M is the same w_i − w_j): nothing to denoise.</summary>
+    Consistent,
+
+    /// <summary>No source separates any two responses.</summary>
+    NoPreference,
+}
+
+/// <summary>The denoised rewards of one prompt and how they were reached.</summary>
+/// <param name="Rewards">One per response, in the units of the combined reward.</param>
+/// <param name="Ranking">The robust PCA result; null unless <see cref="Outcome"/> is Denoised.</param>
+public sealed record MultiSourceResult(double[] Rewards, DenoiseOutcome Outcome, DenoisedRanking? Ranking);
+
+/// <summary>
+/// Denoising one prompt scored by several reward sources (reward models, heads, judges; SCIENCE.md §5): each source's
+/// Bradley–Terry logits side by side (<see cref="PreferenceMatrix.PerSourceComparisons"/>), robust PCA splits M = L + S,
+/// and the scores are read from L (w_i = the mean of row i of L).
+/// </summary>
+/// <remarks>
+/// Data that is already consistent is returned unchanged: with one source, or with sources whose comparisons all agree
+/// (equal up to increasing affine maps), robust PCA could only move mass into S where nothing is corrupted — principal component
+/// pursuit prefers to put an extreme row in S, which "compresses extremes" and changes which sample sits at μ − 2σ.
+/// Otherwise the denoised reward is a + b·w_i with w the row means of L and (a, b) the least-squares fit of the
+/// combined rewards on w (b &gt; 0; a match of mean and spread when the fit is not positive): L decides order and
+/// relative gaps, the combined reward keeps the units margins are measured in; when the sources agree up to small
+/// disagreements the fit is close to the identity on the rewards.
+/// </remarks>
+public static class MultiSourceDenoising
+{
+    public static MultiSourceResult Denoise(IReadOnlyList<double[]> rewardsBySource, double[] combined, RobustPcaOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(rewardsBySource);
+        ArgumentNullException.ThrowIfNull(combined);
+        if (rewardsBySource.Count == 1)
+        {
+            return new MultiSourceResult((double[])combined.Clone(), DenoiseOutcome.SingleSource, null);
+        }
+
+        if (rewardsBySource.Any(r => r.Length != combined.Length))
+        {
+            throw new ArgumentException($"{combined.Length} combined rewards; every source must give one reward per response.", nameof(combined));
+        }
+
+        if (PreferenceMatrix.PerSourceComparisons(rewardsBySource) is not { } comparisons)
+        {
+            return new MultiSourceResult((double[])combined.Clone(), DenoiseOutcome.NoPreference, null);
+        }
+
+        if (comparisons.Sources.Length == 1 || PreferenceMatrix.SourcesAgree(rewardsBySource))
+        {
+            return new MultiSourceResult((double[])combined.Clone(), DenoiseOutcome.Consistent, null);
+        }
+
+        var decomposition = RobustPca.Decompose(comparisons.Matrix, null, options);
+        var raw = PreferenceMatrix.RowMeanScores(comparisons.Matrix);
+        var scores = PreferenceMatrix.RowMeanScores(decomposition.LowRank);
+        var ranking = new DenoisedRanking(decomposition, raw, scores, Statistics.KendallTau.TauB(raw, scores));
+        return new MultiSourceResult(OntoUnits(scores, combined), DenoiseOutcome.Denoised, ranking);
+    }
+
+    /// <summary>a + b·w fitted to <paramref name="combined"/> by least squares; mean and spread matched when b ≤ 0.</summary>
+    internal static double[] OntoUnits(double[] w, double[] combined)
+    {
+        var wMean = w.Average();
+        var cMean = combined.Average();
+        double cov = 0, wVar = 0, cVar = 0;
+        for (var i = 0; i < w.Length; i++)
+        {
+            cov += (w[i] - wMean) * (combined[i] - cMean);
+            wVar += (w[i] - wMean) * (w[i] - wMean);
+            cVar += (combined[i] - cMean) * (combined[i] - cMean);
+        }
+
+        var slope = wVar == 0 ? 0 : cov > 0 ? cov / wVar : Math.Sqrt(cVar / wVar);
+        return w.Select(x => cMean + (slope * (x - wMean))).ToArray();
+    }
+}
