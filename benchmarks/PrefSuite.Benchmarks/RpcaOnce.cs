@@ -50,7 +50,7 @@ internal static class RpcaOnce
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pattern={pattern} n={n} svd={(full ? "full" : "auto")} seconds={best:F4} iterations={result!.Iterations} residual={result.Residual:E2} rank={result.Rank} flagged={result.Flagged} full_svd_iterations={result.FullSvdIterations} checksum={m.Data.Sum():R}"));
+                $"pattern={pattern} n={n} svd={(full ? "full" : "auto")} seconds={best:F4} iterations={result!.Iterations} residual={result.Residual:E2} rank={result.Rank} flagged={result.Flagged} full_svd_iterations={result.FullSvdIterations} subspace_products={result.SubspaceIterations} lanczos_steps={result.LanczosSteps} checksum={m.Data.Sum():R}"));
         }
     }
 }

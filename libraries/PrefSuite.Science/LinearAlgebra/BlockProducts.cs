@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace PrefSuite.Science.LinearAlgebra;
@@ -10,6 +11,7 @@ namespace PrefSuite.Science.LinearAlgebra;
 public static class BlockProducts
 {
     /// <summary>yRows[c] = X · omegaRows[c] for each of the k rows (omegaRows is k×n, yRows k×m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(DenseMatrix x, DenseMatrix omegaRows, DenseMatrix yRows)
     {
         Check(omegaRows.Columns == x.Columns && yRows.Columns == x.Rows && yRows.Rows == omegaRows.Rows);
@@ -35,6 +37,7 @@ public static class BlockProducts
     }
 
     /// <summary>wRows[c] = Xᵀ · qRows[c] for each of the k rows (qRows is k×m, wRows k×n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyTransposed(DenseMatrix x, DenseMatrix qRows, DenseMatrix wRows)
     {
         Check(qRows.Columns == x.Rows && wRows.Columns == x.Columns && wRows.Rows == qRows.Rows);
@@ -54,6 +57,68 @@ public static class BlockProducts
         }
     }
 
+    /// <summary>y = X·v (v of length n, y of length m), four rows per pass over v.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyVector(DenseMatrix x, ReadOnlySpan<double> v, Span<double> y)
+    {
+        Check(v.Length == x.Columns && y.Length == x.Rows);
+        var i = 0;
+        for (; i + 3 < x.Rows; i += 4)
+        {
+            Dot4(v, x.Row(i), x.Row(i + 1), x.Row(i + 2), x.Row(i + 3), out var d0, out var d1, out var d2, out var d3);
+            y[i] = d0;
+            y[i + 1] = d1;
+            y[i + 2] = d2;
+            y[i + 3] = d3;
+        }
+
+        for (; i < x.Rows; i++)
+        {
+            y[i] = VectorOps.Dot(x.Row(i), v);
+        }
+    }
+
+    /// <summary>z = Xᵀ·u (u of length m, z of length n), four rows of X per pass over z.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyTransposedVector(DenseMatrix x, ReadOnlySpan<double> u, Span<double> z)
+    {
+        Check(u.Length == x.Rows && z.Length == x.Columns);
+        z.Clear();
+        var vz = MemoryMarshal.Cast<double, Vector<double>>(z);
+        var tail = vz.Length * Vector<double>.Count;
+        var i = 0;
+        for (; i + 3 < x.Rows; i += 4)
+        {
+            var r0 = x.Row(i);
+            var r1 = x.Row(i + 1);
+            var r2 = x.Row(i + 2);
+            var r3 = x.Row(i + 3);
+            var v0 = MemoryMarshal.Cast<double, Vector<double>>(r0);
+            var v1 = MemoryMarshal.Cast<double, Vector<double>>(r1);
+            var v2 = MemoryMarshal.Cast<double, Vector<double>>(r2);
+            var v3 = MemoryMarshal.Cast<double, Vector<double>>(r3);
+            var a0 = new Vector<double>(u[i]);
+            var a1 = new Vector<double>(u[i + 1]);
+            var a2 = new Vector<double>(u[i + 2]);
+            var a3 = new Vector<double>(u[i + 3]);
+            for (var j = 0; j < vz.Length; j++)
+            {
+                vz[j] += (a0 * v0[j]) + (a1 * v1[j]) + (a2 * v2[j]) + (a3 * v3[j]);
+            }
+
+            for (var j = tail; j < z.Length; j++)
+            {
+                z[j] += (u[i] * r0[j]) + (u[i + 1] * r1[j]) + (u[i + 2] * r2[j]) + (u[i + 3] * r3[j]);
+            }
+        }
+
+        for (; i < x.Rows; i++)
+        {
+            VectorOps.AddScaled(u[i], x.Row(i), z);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(ReadOnlySpan<double> x, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d, out double da, out double db, out double dc, out double dd)
     {
         var vx = MemoryMarshal.Cast<double, Vector<double>>(x);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PrefSuite.Science.LinearAlgebra;
 
 /// <summary>
@@ -13,6 +15,7 @@ public static class JacobiSvd
     /// Orthogonalizes the k rows of <paramref name="rows"/> (k×n) in place. Returns the rotation J (k×k) with
     /// rowsᵀ·J = V·diag(σ), the singular values σ (row norms, unsorted) and leaves the rows as σ_c·v_c.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (DenseMatrix Rotation, double[] Norms) OrthogonalizeRows(DenseMatrix rows)
     {
         var k = rows.Rows;
@@ -104,6 +107,7 @@ public static class JacobiSvd
     /// left vectors u_c = Σ_r J[r,c]·q_r (here q_r = basisRows[r], or e_r when <paramref name="basisRows"/> is null),
     /// right vectors v_c = w_c / σ_c.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SingularTriplets Sorted(double[] norms, DenseMatrix rotationT, DenseMatrix orthogonalRows, DenseMatrix? basisRows = null)
     {
         var k = norms.Length;
