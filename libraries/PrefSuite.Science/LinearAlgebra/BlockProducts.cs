@@ -43,7 +43,18 @@ public static class BlockProducts
         Check(qRows.Columns == x.Rows && wRows.Columns == x.Columns && wRows.Rows == qRows.Rows);
         Array.Clear(wRows.Data);
         var k = qRows.Rows;
-        for (var i = 0; i < x.Rows; i++)
+        var i = 0;
+
+        // Four rows of X per pass over each w_c: one load and store of w per four multiply-adds.
+        for (; i + 3 < x.Rows; i += 4)
+        {
+            for (var c = 0; c < k; c++)
+            {
+                AddScaled4(qRows[c, i], qRows[c, i + 1], qRows[c, i + 2], qRows[c, i + 3], x.Row(i), x.Row(i + 1), x.Row(i + 2), x.Row(i + 3), wRows.Row(c));
+            }
+        }
+
+        for (; i < x.Rows; i++)
         {
             var row = x.Row(i);
             for (var c = 0; c < k; c++)
@@ -84,37 +95,57 @@ public static class BlockProducts
     {
         Check(u.Length == x.Rows && z.Length == x.Columns);
         z.Clear();
-        var vz = MemoryMarshal.Cast<double, Vector<double>>(z);
-        var tail = vz.Length * Vector<double>.Count;
         var i = 0;
         for (; i + 3 < x.Rows; i += 4)
         {
-            var r0 = x.Row(i);
-            var r1 = x.Row(i + 1);
-            var r2 = x.Row(i + 2);
-            var r3 = x.Row(i + 3);
-            var v0 = MemoryMarshal.Cast<double, Vector<double>>(r0);
-            var v1 = MemoryMarshal.Cast<double, Vector<double>>(r1);
-            var v2 = MemoryMarshal.Cast<double, Vector<double>>(r2);
-            var v3 = MemoryMarshal.Cast<double, Vector<double>>(r3);
-            var a0 = new Vector<double>(u[i]);
-            var a1 = new Vector<double>(u[i + 1]);
-            var a2 = new Vector<double>(u[i + 2]);
-            var a3 = new Vector<double>(u[i + 3]);
-            for (var j = 0; j < vz.Length; j++)
-            {
-                vz[j] += (a0 * v0[j]) + (a1 * v1[j]) + (a2 * v2[j]) + (a3 * v3[j]);
-            }
-
-            for (var j = tail; j < z.Length; j++)
-            {
-                z[j] += (u[i] * r0[j]) + (u[i + 1] * r1[j]) + (u[i + 2] * r2[j]) + (u[i + 3] * r3[j]);
-            }
+            AddScaled4(u[i], u[i + 1], u[i + 2], u[i + 3], x.Row(i), x.Row(i + 1), x.Row(i + 2), x.Row(i + 3), z);
         }
 
         for (; i < x.Rows; i++)
         {
             VectorOps.AddScaled(u[i], x.Row(i), z);
+        }
+    }
+
+    /// <summary>z = Σ_c weights[c]·rows[c] (rows has at least weights.Length rows), four rows per pass over z.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Combine(ReadOnlySpan<double> weights, DenseMatrix rows, Span<double> z)
+    {
+        Check(rows.Rows >= weights.Length && rows.Columns == z.Length);
+        z.Clear();
+        var c = 0;
+        for (; c + 3 < weights.Length; c += 4)
+        {
+            AddScaled4(weights[c], weights[c + 1], weights[c + 2], weights[c + 3], rows.Row(c), rows.Row(c + 1), rows.Row(c + 2), rows.Row(c + 3), z);
+        }
+
+        for (; c < weights.Length; c++)
+        {
+            VectorOps.AddScaled(weights[c], rows.Row(c), z);
+        }
+    }
+
+    /// <summary>z += a0·r0 + a1·r1 + a2·r2 + a3·r3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddScaled4(double a0, double a1, double a2, double a3, ReadOnlySpan<double> r0, ReadOnlySpan<double> r1, ReadOnlySpan<double> r2, ReadOnlySpan<double> r3, Span<double> z)
+    {
+        var vz = MemoryMarshal.Cast<double, Vector<double>>(z);
+        var v0 = MemoryMarshal.Cast<double, Vector<double>>(r0);
+        var v1 = MemoryMarshal.Cast<double, Vector<double>>(r1);
+        var v2 = MemoryMarshal.Cast<double, Vector<double>>(r2);
+        var v3 = MemoryMarshal.Cast<double, Vector<double>>(r3);
+        var s0 = new Vector<double>(a0);
+        var s1 = new Vector<double>(a1);
+        var s2 = new Vector<double>(a2);
+        var s3 = new Vector<double>(a3);
+        for (var j = 0; j < vz.Length; j++)
+        {
+            vz[j] += (s0 * v0[j]) + (s1 * v1[j]) + (s2 * v2[j]) + (s3 * v3[j]);
+        }
+
+        for (var j = vz.Length * Vector<double>.Count; j < z.Length; j++)
+        {
+            z[j] += (a0 * r0[j]) + (a1 * r1[j]) + (a2 * r2[j]) + (a3 * r3[j]);
         }
     }
 

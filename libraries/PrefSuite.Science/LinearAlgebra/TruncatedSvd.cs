@@ -50,7 +50,7 @@ public sealed class TruncatedSvd
     private const int Oversampling = 6;
     private const int FreshProbes = 2;
     private const int MaxIterations = 60;
-    private const int MaxAttempts = 4;
+    private const int MaxAttempts = 3;
     private const int MaxLanczosSteps = 64;
 
     private DenseMatrix? _warmRightRows;
@@ -59,8 +59,10 @@ public sealed class TruncatedSvd
 
     public TruncatedSvd(ulong seed = 0x5EED) => _random = new SplitMix64(seed);
 
-    /// <summary>Relative residual ‖X·v − σ·u‖ / σ₁ at which a triplet counts as converged.</summary>
-    public double Tolerance { get; init; } = 1e-12;
+    /// <summary>Relative residual ‖X·v − σ·u‖ / σ₁ at which a triplet counts as converged (unless a call asks for another).</summary>
+    public double Tolerance { get; init; } = 1e-10;
+
+    private double _callTolerance = double.NaN;
 
     /// <summary>The most a Lanczos certificate may be wrong with, per call (a union bound gives a run's).</summary>
     public double FailureProbability { get; init; } = 1e-6;
@@ -83,23 +85,40 @@ public sealed class TruncatedSvd
     /// used to size the block; <paramref name="frobeniusSquared"/>, ‖X‖_F² when the caller has it, enables the free
     /// deterministic bound.
     /// </summary>
-    public SingularTriplets Above(DenseMatrix x, double threshold, int expectedCount, double frobeniusSquared = double.NaN)
+    /// <param name="tolerance">The relative residual for this call (default <see cref="Tolerance"/>). The certificate does
+    /// not depend on it: σ_{c+1}(X) ≤ ‖(I − U_c·U_cᵀ)X‖ holds for any orthonormal U_c.</param>
+    public SingularTriplets Above(DenseMatrix x, double threshold, int expectedCount, double frobeniusSquared = double.NaN, double tolerance = double.NaN)
     {
         ArgumentNullException.ThrowIfNull(x);
+        _callTolerance = tolerance;
         var smaller = Math.Min(x.Rows, x.Columns);
         var k = Math.Min(smaller, Math.Max(expectedCount, 1) + Oversampling);
         for (var attempt = 0; attempt < MaxAttempts && 3 * k < smaller; attempt++)
         {
             var (triplets, converged) = Solve(x, k, threshold);
             var above = CountAbove(triplets.Values, threshold);
-            if (converged >= above && above <= k - (Oversampling / 2) && Certify(x, triplets, converged, threshold, frobeniusSquared))
+            if (converged < above || above > k - (Oversampling / 2))
+            {
+                // Unconverged, or too full a block to trust: a larger block converges faster (the gap ratio
+                // σ_{k+1}/σ_c shrinks) and has room for what lies just below the last value found.
+                k = Math.Min(smaller, 2 * k);
+                continue;
+            }
+
+            var (certified, missed) = Certify(x, triplets, converged, threshold, frobeniusSquared);
+            if (certified)
             {
                 return triplets;
             }
 
-            // Unconverged, too full a block, or a direction above τ outside it: a larger block converges faster
-            // (the gap ratio σ_{k+1}/σ_c shrinks) and holds what was missed.
-            k = Math.Min(smaller, 2 * k);
+            if (missed == 0)
+            {
+                // Inconclusive: a dense bulk of singular values just below τ, which no modest block can deflate.
+                break;
+            }
+
+            // Lanczos exhibited directions above τ outside the block: make room for them (fresh probes find them).
+            k = Math.Min(smaller, k + missed + Oversampling);
         }
 
         return Full(x);
@@ -109,6 +128,7 @@ public sealed class TruncatedSvd
     public SingularTriplets Leading(DenseMatrix x, int k, double convergenceFloor = 0)
     {
         ArgumentNullException.ThrowIfNull(x);
+        _callTolerance = double.NaN;
         var (triplets, converged) = Solve(x, k, convergenceFloor);
         LastConverged = converged >= CountAbove(triplets.Values, convergenceFloor) && converged > 0;
         LastCertificate = SvdCertificate.None;
@@ -230,7 +250,7 @@ public sealed class TruncatedSvd
             return current.Count;
         }
 
-        var limit = Tolerance * scale;
+        var limit = (double.IsNaN(_callTolerance) ? Tolerance : _callTolerance) * scale;
         for (var c = 0; c < current.Count; c++)
         {
             var xv = xTimesV.Row(c);
@@ -251,7 +271,8 @@ public sealed class TruncatedSvd
         return current.Count;
     }
 
-    private bool Certify(DenseMatrix x, SingularTriplets triplets, int converged, double threshold, double frobeniusSquared)
+    /// <returns>Whether completeness is certified, and otherwise how many Lanczos Ritz values reached τ² (0: inconclusive).</returns>
+    private (bool Certified, int Missed) Certify(DenseMatrix x, SingularTriplets triplets, int converged, double threshold, double frobeniusSquared)
     {
         LastLanczosSteps = 0;
         var tau2 = threshold * threshold;
@@ -267,21 +288,22 @@ public sealed class TruncatedSvd
             if (frobeniusSquared - kept + (1e-13 * frobeniusSquared) < tau2)
             {
                 LastCertificate = SvdCertificate.Frobenius;
-                return true;
+                return (true, 0);
             }
         }
 
-        var outcome = LanczosBound(x, triplets.LeftRows, converged, tau2);
+        var (outcome, missed) = LanczosBound(x, triplets.LeftRows, converged, tau2);
         LastCertificate = outcome;
-        return outcome is SvdCertificate.Lanczos or SvdCertificate.LanczosExact;
+        return (outcome is SvdCertificate.Lanczos or SvdCertificate.LanczosExact, missed);
     }
 
     /// <summary>
     /// Lanczos on A = Xᵀ(I − U_c·U_cᵀ)X from a fresh random unit start; returns Lanczos or LanczosExact when ‖D‖² &lt; τ² is
-    /// certified, None when a Ritz value reached τ² (something was missed) or the steps ran out.
+    /// certified, None with the number of Ritz values at or above τ² when something was missed, None with 0 when the
+    /// bound cannot be reached within the step limit (stopped as soon as that is known: θ_j only grows).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal SvdCertificate LanczosBound(DenseMatrix x, DenseMatrix leftRows, int deflated, double tau2)
+    internal (SvdCertificate Outcome, int Missed) LanczosBound(DenseMatrix x, DenseMatrix leftRows, int deflated, double tau2)
     {
         var n = x.Columns;
         var steps = Math.Min(n, MaxLanczosSteps);
@@ -327,31 +349,59 @@ public sealed class TruncatedSvd
             var theta = LargestEigenvalue(alpha.AsSpan(0, step + 1), beta.AsSpan(0, step));
             if (theta >= tau2)
             {
-                return SvdCertificate.None;
+                return (SvdCertificate.None, CountAtLeast(alpha.AsSpan(0, step + 1), beta.AsSpan(0, step), tau2));
             }
 
             if (beta[step] <= 1e-14 * Math.Max(theta, double.Epsilon) || step + 1 == n)
             {
                 // The Krylov space of a random start is invariant: θ is the norm of D on it, and a random start has
                 // (almost surely) a component along every singular direction.
-                return SvdCertificate.LanczosExact;
+                return (SvdCertificate.LanczosExact, 0);
             }
 
-            var counted = step; // products beyond the first, counted conservatively
+            // Certified once θ/(1 − ε) < τ² with √ε = log(1.648√n/δ)/(2j − 1), j = products beyond the first.
+            // The j needed for the present θ only grows with θ: stop when it exceeds the step limit.
+            var needed = (((logTerm / Math.Sqrt(1 - (theta / tau2))) + 1) / 2) + 1;
+            if (needed > steps)
+            {
+                return (SvdCertificate.None, 0);
+            }
+
+            var counted = step;
             if (counted >= 1)
             {
                 var sqrtEpsilon = logTerm / ((2.0 * counted) - 1);
                 var epsilon = sqrtEpsilon * sqrtEpsilon;
                 if (epsilon < 1 && theta / (1 - epsilon) < tau2)
                 {
-                    return SvdCertificate.Lanczos;
+                    return (SvdCertificate.Lanczos, 0);
                 }
             }
 
             VectorOps.Scale(1 / beta[step], z);
         }
 
-        return SvdCertificate.None;
+        return (SvdCertificate.None, 0);
+    }
+
+    /// <summary>How many eigenvalues of the symmetric tridiagonal are at least <paramref name="bound"/> (Sturm count).</summary>
+    private static int CountAtLeast(ReadOnlySpan<double> alpha, ReadOnlySpan<double> beta, double bound)
+    {
+        var below = 0;
+        var d = 1.0;
+        for (var i = 0; i < alpha.Length; i++)
+        {
+            var offDiagonal = i > 0 ? beta[i - 1] * beta[i - 1] : 0;
+            d = alpha[i] - bound - (offDiagonal / d);
+            if (d == 0)
+            {
+                d = -1e-300;
+            }
+
+            below += d < 0 ? 1 : 0;
+        }
+
+        return Math.Max(1, alpha.Length - below);
     }
 
     /// <summary>The largest eigenvalue of the symmetric tridiagonal (α on the diagonal, β off it) by Sturm bisection.</summary>

@@ -33,8 +33,8 @@ public class TruncatedSvdCertificateTests
         // by all three leaves ‖D‖ ≤ 0.2 — certified.
         var (x, left) = Spectrum(150, [10, 5, 3], noise: 0.2, seed: 3);
         var svd = new TruncatedSvd(seed: 11);
-        Assert.Equal(SvdCertificate.None, svd.LanczosBound(x, left, deflated: 2, tau2: 1));
-        Assert.Equal(SvdCertificate.Lanczos, svd.LanczosBound(x, left, deflated: 3, tau2: 1));
+        Assert.Equal((SvdCertificate.None, 1), svd.LanczosBound(x, left, deflated: 2, tau2: 1));
+        Assert.Equal((SvdCertificate.Lanczos, 0), svd.LanczosBound(x, left, deflated: 3, tau2: 1));
         Assert.InRange(svd.LastLanczosSteps, 2, 64);
     }
 
