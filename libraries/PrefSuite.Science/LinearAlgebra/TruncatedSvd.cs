@@ -23,8 +23,8 @@ public enum SvdCertificate
 }
 
 /// <summary>
-/// The leading singular triplets of a matrix by block subspace iteration with Rayleigh–Ritz (Jacobi SVD of the projected
-/// block), warm-started from the previous call's right vectors plus fresh random probes, with a completeness certificate:
+/// The leading singular triplets of a matrix by block subspace iteration with Rayleigh–Ritz (Gram–Schmidt and a small
+/// Jacobi SVD of the projected block), warm-started from the previous call's right vectors plus fresh random probes, with a completeness certificate:
 /// every singular value above the threshold is among those returned, or the full SVD is computed instead.
 /// </summary>
 /// <remarks>
@@ -95,7 +95,7 @@ public sealed class TruncatedSvd
         var k = Math.Min(smaller, Math.Max(expectedCount, 1) + Oversampling);
         for (var attempt = 0; attempt < MaxAttempts && 3 * k < smaller; attempt++)
         {
-            var (triplets, converged) = Solve(x, k, threshold);
+            var (triplets, converged) = Solve(x, k, threshold, stopWhenFull: true);
             var above = CountAbove(triplets.Values, threshold);
             if (converged < above || above > k - (Oversampling / 2))
             {
@@ -156,8 +156,9 @@ public sealed class TruncatedSvd
         LastCertificate = SvdCertificate.FullSvd;
         LastIterations = 0;
         LastLanczosSteps = 0;
-        _warmRightRows = null;
-        return FullSvd.Compute(x);
+        var full = FullSvd.Compute(x);
+        _warmRightRows = full.RightRows; // the next call starts from the leading ones
+        return full;
     }
 
     private static int CountAbove(double[] values, double threshold)
@@ -176,7 +177,7 @@ public sealed class TruncatedSvd
     /// converged, or <see cref="MaxIterations"/>; returns the triplets and how many leading ones converged.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (SingularTriplets Triplets, int Converged) Solve(DenseMatrix x, int k, double floor)
+    private (SingularTriplets Triplets, int Converged) Solve(DenseMatrix x, int k, double floor, bool stopWhenFull = false)
     {
         var m = x.Rows;
         var n = x.Columns;
@@ -191,18 +192,20 @@ public sealed class TruncatedSvd
             BlockProducts.Multiply(x, omega, y);
             if (current is not null)
             {
+                var above = CountAbove(current.Values, floor);
                 converged = ConvergedPrefix(current, y);
-                if (converged >= Math.Max(1, CountAbove(current.Values, floor)))
+                if (converged >= Math.Max(1, above) || (stopWhenFull && above > k - (Oversampling / 2)))
                 {
+                    // Converged — or the block is already too small to hold what lies above the floor, which no
+                    // number of iterations changes (Ritz values only grow): the caller grows it.
                     break;
                 }
             }
 
             Orthonormalization.Rows(y);
             BlockProducts.MultiplyTransposed(x, y, w);
-            var (rotationT, norms) = JacobiSvd.OrthogonalizeRows(w);
-            current = JacobiSvd.Sorted(norms, rotationT, w, y);
-            omega = current.RightRows; // Sorted copies out of y and w, so both are reused
+            current = JacobiSvd.RayleighRitz(w, y);
+            omega = current.RightRows; // RayleighRitz copies out of y and w, so both are reused
         }
 
         if (iterations == MaxIterations)
