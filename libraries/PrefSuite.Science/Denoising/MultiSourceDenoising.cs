@@ -30,10 +30,12 @@ public sealed record MultiSourceResult(double[] Rewards, DenoiseOutcome Outcome,
 /// Data that is already consistent is returned unchanged: with one source, or with sources whose comparisons all agree
 /// (equal up to increasing affine maps), robust PCA could only move mass into S where nothing is corrupted — principal component
 /// pursuit prefers to put an extreme row in S, which "compresses extremes" and changes which sample sits at μ − 2σ.
-/// Otherwise the denoised reward is a + b·w_i with w the row means of L and (a, b) the least-squares fit of the
-/// combined rewards on w (b &gt; 0; a match of mean and spread when the fit is not positive): L decides order and
-/// relative gaps, the combined reward keeps the units margins are measured in; when the sources agree up to small
-/// disagreements the fit is close to the identity on the rewards.
+/// Otherwise the denoised reward is a + b·w_i with w the row means of L and (a, b) the Theil–Sen fit of the combined
+/// rewards on w (b = the median of the pairwise slopes, a = the median of c − b·w; a match of median and spread when
+/// b is not positive): L decides order and relative gaps, the combined reward keeps the units margins are measured
+/// in. Theil–Sen rather than least squares because the combined reward of a corrupted response is itself corrupted:
+/// a few such points must not set the scale; when the combined reward is an increasing affine function of w the fit
+/// is exact.
 /// </remarks>
 public static class MultiSourceDenoising
 {
@@ -68,20 +70,36 @@ public static class MultiSourceDenoising
         return new MultiSourceResult(OntoUnits(scores, combined), DenoiseOutcome.Denoised, ranking);
     }
 
-    /// <summary>a + b·w fitted to <paramref name="combined"/> by least squares; mean and spread matched when b ≤ 0.</summary>
+    /// <summary>a + b·w fitted to <paramref name="combined"/> by Theil–Sen; median and spread matched when the slope is not positive.</summary>
     internal static double[] OntoUnits(double[] w, double[] combined)
     {
-        var wMean = w.Average();
-        var cMean = combined.Average();
-        double cov = 0, wVar = 0, cVar = 0;
+        var slopes = new List<double>(w.Length * (w.Length - 1) / 2);
         for (var i = 0; i < w.Length; i++)
         {
-            cov += (w[i] - wMean) * (combined[i] - cMean);
-            wVar += (w[i] - wMean) * (w[i] - wMean);
-            cVar += (combined[i] - cMean) * (combined[i] - cMean);
+            for (var j = i + 1; j < w.Length; j++)
+            {
+                if (w[j] != w[i])
+                {
+                    slopes.Add((combined[j] - combined[i]) / (w[j] - w[i]));
+                }
+            }
         }
 
-        var slope = wVar == 0 ? 0 : cov > 0 ? cov / wVar : Math.Sqrt(cVar / wVar);
-        return w.Select(x => cMean + (slope * (x - wMean))).ToArray();
+        var slope = slopes.Count == 0 ? 0 : Median(slopes);
+        if (!(slope > 0))
+        {
+            var wSpread = PreferenceMatrix.Spread(w);
+            slope = wSpread > 0 ? PreferenceMatrix.Spread(combined) / wSpread : 0;
+        }
+
+        var intercept = Median(combined.Select((c, i) => c - (slope * w[i])).ToList());
+        return w.Select(x => intercept + (slope * x)).ToArray();
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var mid = values.Count / 2;
+        return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 }

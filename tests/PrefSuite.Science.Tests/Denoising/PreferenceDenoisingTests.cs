@@ -141,3 +141,16 @@ public class PreferenceDenoisingTests
     }
 
 }
+
+public class DenoisedUnitsTests
+{
+    [Fact]
+    public void TheUnitsFitIsExactForAnAffineCombinedRewardAndIgnoresAFewCorruptedPoints()
+    {
+        double[] w = [-2, -1, 0, 1, 2, 3];
+        Assert.Equal([1.0, 3.0, 5.0, 7.0, 9.0, 11.0], MultiSourceDenoising.OntoUnits(w, [1, 3, 5, 7, 9, 11]).Select(v => Math.Round(v, 12)));
+
+        // One corrupted combined reward (50 instead of 11): the median of the pairwise slopes stays 2, the intercept 5.
+        Assert.Equal([1.0, 3.0, 5.0, 7.0, 9.0, 11.0], MultiSourceDenoising.OntoUnits(w, [1, 3, 5, 7, 9, 50]).Select(v => Math.Round(v, 12)));
+    }
+}

@@ -36,10 +36,9 @@ public class DenoisingStageTests
         Assert.Equal([0, 1, 2, 3, 4, 5], order);
         Assert.True(denoised.Denoise.Flagged > 0);
 
-        // The denoised rewards are in the combined reward's units: the least-squares fit keeps its mean.
+        // The denoised rewards are in the combined reward's units (a Theil–Sen fit): they span about its range.
         var rewards = denoised.Responses.Select(r => r.DenoisedReward).ToArray();
-        var combined = unit.Responses.Select(r => r.Reward.Reward).ToArray();
-        Assert.Equal(combined.Average(), rewards.Average(), 9);
+        Assert.InRange(rewards.Max() - rewards.Min(), 0.5, 1.5);
     }
 
     [Fact]
