@@ -19,9 +19,9 @@ public static class PreferenceMatrix
     /// source's influence to 1/K of the probability, and one source's error on one response then moves a whole row and
     /// column of an n×n matrix — a rank-2 change that principal component pursuit absorbs into L: on the planted test
     /// (twelve responses, four agreeing sources, one that rates the two worst responses best) the aggregated matrix's L
-    /// ranks with Kendall τ 0.85 against the truth and leaves S small, while this side-by-side matrix gives τ = 1 with S
-    /// concentrated in the corrupted source's block (tests/…/PreferenceDenoisingTests). Either way nothing averages raw
-    /// differences r_i − r_j across sources, whose matrix is rank 2 whatever the sources say.
+    /// ranked with Kendall τ 0.85 against the truth and left S small when measured during development, while this
+    /// side-by-side matrix gives τ = 1 with S concentrated in the corrupted source's block (PreferenceDenoisingTests).
+    /// Neither averages raw differences r_i − r_j across sources, whose matrix is rank 2 whatever the sources say.
     /// </remarks>
     /// <returns>The matrix and the indices of the sources it holds, or null when no source separates any two responses.</returns>
     public static (DenseMatrix Matrix, int[] Sources)? PerSourceComparisons(IReadOnlyList<double[]> rewardsBySource)
