@@ -33,7 +33,7 @@ internal static class AugmentCommand
                 await foreach (var pair in PairRowReader.ReadAsync(source, new PairReadOptions { Strict = parse.GetValue(strict), Notes = notes }, cancellationToken).ConfigureAwait(false))
                 {
                     pairs++;
-                    var rows = PairAugmenter.Augment(pair, range, useSystemPrompt: !parse.GetValue(noSystem));
+                    var rows = PairAugmenter.Augment(pair, range, useSystemPrompt: !parse.GetValue(noSystem), pairs - 1, source);
                     ties += rows.Count == 0 ? 1 : 0;
                     foreach (var row in rows)
                     {

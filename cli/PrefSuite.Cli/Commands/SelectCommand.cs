@@ -95,7 +95,7 @@ internal static class SelectCommand
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"prompts {s.Prompts} → candidate pairs {s.CandidatePairs} → kept {s.Kept} (dpo {s.Kept - s.RoutedToSft}, sft {s.RoutedToSft})"),
-            string.Create(CultureInfo.InvariantCulture, $"strategy {options.Strategy.Name}; prompts without a pair (all rewards equal): {s.FlatPrompts}; max/min fallbacks (N < 3): {s.Fallbacks}"),
+            string.Create(CultureInfo.InvariantCulture, $"strategy {options.Strategy.Name}; prompts without a pair: {s.WithoutPair.Total} (all rewards equal {s.WithoutPair.AllRewardsEqual}, none at the positions {s.WithoutPair.NoPairAtPositions}, only zero-margin pairs {s.WithoutPair.OnlyZeroMargin}, not kept {s.WithoutPair.NotKept}); zero-margin pairs {s.ZeroMarginPairs} ({s.DroppedZeroMarginPairs} dropped); max/min fallbacks (N < 3): {s.Fallbacks}"),
         };
         if (s.Kept < s.CandidatePairs || s.UsedImplicitMargins)
         {

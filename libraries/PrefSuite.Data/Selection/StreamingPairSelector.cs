@@ -127,6 +127,7 @@ public static class StreamingPairSelector
         private readonly GrowingList<double> _external = new();
         private readonly GrowingList<double> _implicit = new();
         private readonly GrowingList<long> _offsets = new();
+        private readonly GrowingList<int> _promptOfPair = new();
         private readonly IdSet _ids = new();
         private readonly PairPick[] _picks;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(PositionCode, double), string> _positionNames = new();
@@ -134,6 +135,7 @@ public static class StreamingPairSelector
         private (RowLocation Location, int Index)? _firstWithoutImplicit;
         private int _prompts;
         private int _flat;
+        private int _noPair;
         private int _fallbacks;
         private bool _anyMessages;
         private bool _anyText;
@@ -249,10 +251,15 @@ public static class StreamingPairSelector
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            var (withPair, onlyTies, notKept) = PromptOutcomes(plan);
             return new SelectionSummary
             {
                 Prompts = _prompts,
                 FlatPrompts = _flat,
+                WithoutPair = new PromptsWithoutPair(_flat, _noPair, onlyTies, notKept),
+                PromptsWithPair = withPair,
+                ZeroMarginPairs = _external.Span.Count(0.0),
+                DroppedZeroMarginPairs = plan.DroppedTies,
                 Fallbacks = _fallbacks,
                 CandidatePairs = _external.Count,
                 Kept = plan.KeptCount,
@@ -264,6 +271,53 @@ public static class StreamingPairSelector
                 MeanChosenReward = written == 0 ? double.NaN : chosenSum / written,
                 MeanRejectedReward = written == 0 ? double.NaN : rejectedSum / written,
             };
+        }
+
+        /// <summary>
+        /// (prompts with an output row, prompts whose candidates were all dropped ties, prompts whose candidates were all
+        /// outside the top K): a byte per prompt, released on return.
+        /// </summary>
+        private (int WithPair, int OnlyTies, int NotKept) PromptOutcomes(DatasetSelectionPlan plan)
+        {
+            const byte candidate = 1, nonTie = 2, row = 4;
+            var state = new byte[_prompts];
+            var external = _external.Span;
+            for (var c = 0; c < external.Length; c++)
+            {
+                state[_promptOfPair[c]] |= (byte)(candidate | (external[c] != 0 ? nonTie : 0));
+            }
+
+            if (plan.Order is null)
+            {
+                for (var c = 0; c < external.Length; c++)
+                {
+                    state[_promptOfPair[c]] |= row;
+                }
+            }
+            else
+            {
+                foreach (var c in plan.Order)
+                {
+                    state[_promptOfPair[c]] |= row;
+                }
+            }
+
+            int withPair = 0, onlyTies = 0, notKept = 0;
+            foreach (var flags in state)
+            {
+                if ((flags & row) != 0)
+                {
+                    withPair++;
+                }
+                else if ((flags & candidate) != 0)
+                {
+                    var tiesDropped = plan.DroppedTies > 0 && (flags & nonTie) == 0;
+                    onlyTies += tiesDropped ? 1 : 0;
+                    notKept += tiesDropped ? 0 : 1;
+                }
+            }
+
+            return (withPair, onlyTies, notKept);
         }
 
         /// <summary>The kept pairs' spilled records in output order: file order, or the curriculum order when routing.</summary>
@@ -348,6 +402,7 @@ public static class StreamingPairSelector
         {
             _ids.Reserve(prompts);
             _external.Reserve(prompts * pairsPerPrompt);
+            _promptOfPair.Reserve(prompts * pairsPerPrompt);
         }
 
         private string PositionName(PositionCode kind, double k) =>
@@ -387,7 +442,9 @@ public static class StreamingPairSelector
 
                 if (picks.IsEmpty)
                 {
-                    _flat += rewards.IndexOfAnyExcept(rewards[0]) < 0 ? 1 : 0;
+                    var flat = rewards.IndexOfAnyExcept(rewards[0]) < 0;
+                    _flat += flat ? 1 : 0;
+                    _noPair += flat ? 0 : 1;
                     continue;
                 }
 
@@ -411,6 +468,7 @@ public static class StreamingPairSelector
                     }
 
                     _external.Add(rewards[pick.ChosenIndex] - rewards[pick.RejectedIndex]);
+                    _promptOfPair.Add(_prompts - 1);
                     _spill.Append(
                         new SpillHeader(chunk.Original[chosen], chunk.Original[rejected], rewards[pick.ChosenIndex], rewards[pick.RejectedIndex], implicitMargin, flags,
                             chosenKind, chosenK, rejectedKind, rejectedK, suffixKind, suffix),

@@ -3,7 +3,9 @@ using PrefSuite.Science.Routing;
 namespace PrefSuite.Science.Margins;
 
 /// <summary>The outcome of dataset-level selection for one pair.</summary>
-public readonly record struct PairSelection(double ExternalProbability, double? ImplicitProbability, double Probability, bool Kept, PairRoute Route);
+/// <param name="Tie">The pair's external margin is zero: it states no preference, so it is never a DPO pair (dropped, or
+/// routed to SFT on the chosen when routing is on).</param>
+public readonly record struct PairSelection(double ExternalProbability, double? ImplicitProbability, double Probability, bool Kept, PairRoute Route, bool Tie = false);
 
 /// <summary>The outcome of dataset-level selection: per-pair decisions, the output order of the kept pairs, and the constants used.</summary>
 public sealed record DatasetSelectionResult(
@@ -13,12 +15,19 @@ public sealed record DatasetSelectionResult(
     double? ImplicitCap,
     double RouteThreshold,
     int KeptCount,
-    int SftCount);
+    int SftCount,
+    int DroppedTies = 0);
 
 /// <summary>
 /// Margin-based selection over a whole dataset (Deng et al., SCIENCE.md §3) followed by small-margin routing (§6):
 /// margins → probabilities with dataset caps → aggregation → keep the top K by probability → route the kept pairs.
 /// </summary>
+/// <remarks>
+/// A pair whose external margin is zero (equal rewards, e.g. two samples with one integer score) states no preference:
+/// DPO on it would push apart two responses the reward model rates the same. Without routing such ties are dropped
+/// before the top K is taken (K counts the remaining pairs); with routing they compete for the top K like any pair and,
+/// when kept, go to SFT whatever the threshold, which is the lower tercile of the kept non-tie margins.
+/// </remarks>
 public static class DatasetSelection
 {
     /// <param name="externalMargins">r(y_w) − r(y_l) for every pair.</param>
@@ -45,13 +54,14 @@ public static class DatasetSelection
             pairs[i] = plan.Decide(externalMargins[i], implicitMargins.IsEmpty ? double.NaN : implicitMargins[i], kept[i]);
         }
 
-        return new DatasetSelectionResult(pairs, order, plan.ExternalCap, plan.ImplicitCap, plan.RouteThreshold, plan.KeptCount, plan.SftCount);
+        return new DatasetSelectionResult(pairs, order, plan.ExternalCap, plan.ImplicitCap, plan.RouteThreshold, plan.KeptCount, plan.SftCount, plan.DroppedTies);
     }
 
     /// <summary>
     /// Decides dataset-level selection from the margins: caps from the dataset's quantiles, the top K by aggregated
-    /// probability (ties to the lower index), then the routing threshold over the kept pairs' margins and the
-    /// curriculum order (easy → hard) when routing. Memory: a few numbers per pair, released on return.
+    /// probability (ties to the lower index; zero-margin pairs left out when not routing), then the routing threshold
+    /// over the kept pairs' non-zero margins and the curriculum order (easy → hard) when routing. Memory: a few numbers
+    /// per pair, released on return.
     /// </summary>
     /// <param name="externalMargins">r(y_w) − r(y_l) for every pair.</param>
     /// <param name="implicitMargins">The implicit margin for every pair, or empty when the dataset has none.</param>
@@ -73,19 +83,31 @@ public static class DatasetSelection
         double? implicitCap = implicitMargins.IsEmpty ? null : options.ImplicitCap ?? MarginProbability.CapFromQuantile(implicitMargins, options.CapQuantile);
         var probe = new DatasetSelectionPlan(externalCap, implicitCap, double.NegativeInfinity, null, n, n, 0, options.Aggregation);
 
-        var keep = options.Keep.Resolve(n);
+        var ties = 0;
+        foreach (var margin in externalMargins)
+        {
+            ties += margin == 0 ? 1 : 0;
+        }
+
+        // Without routing a tie can only be dropped: rank the others alone.
+        var dropTies = !options.RouteSmallMargins && ties > 0;
+        var eligible = dropTies ? n - ties : n;
+        var keep = eligible == 0 ? 0 : options.Keep.Resolve(eligible);
         int[]? kept = null;
         if (keep < n)
         {
-            var combined = new double[n];
+            var ranked = new double[n];
             for (var i = 0; i < n; i++)
             {
-                combined[i] = probe.Decide(externalMargins[i], implicitMargins.IsEmpty ? double.NaN : implicitMargins[i]).Probability;
+                ranked[i] = dropTies && externalMargins[i] == 0
+                    ? double.NegativeInfinity
+                    : probe.Decide(externalMargins[i], implicitMargins.IsEmpty ? double.NaN : implicitMargins[i]).Probability;
             }
 
-            kept = TopK.IndicesInInputOrder(combined, keep);
+            kept = keep == 0 ? [] : TopK.IndicesInInputOrder(ranked, keep);
         }
 
+        probe = probe with { DroppedTies = dropTies ? ties : 0 };
         if (!options.RouteSmallMargins)
         {
             return probe with { Order = kept, KeptCount = keep };
@@ -97,11 +119,12 @@ public static class DatasetSelection
             keptMargins[k] = externalMargins[kept is null ? k : kept[k]];
         }
 
-        var threshold = SmallMarginRouting.Threshold(keptMargins, options.RouteQuantile);
+        var threshold = SmallMarginRouting.Threshold(Array.FindAll(keptMargins, m => m != 0), options.RouteQuantile);
+        var routed = probe with { RouteThreshold = threshold, Routes = true };
         var sft = 0;
         foreach (var margin in keptMargins)
         {
-            sft += SmallMarginRouting.Route(margin, threshold) == PairRoute.Sft ? 1 : 0;
+            sft += margin == 0 || SmallMarginRouting.Route(margin, threshold) == PairRoute.Sft ? 1 : 0;
         }
 
         // Curriculum order (easy → hard): by descending margin, ties in input order.
@@ -114,6 +137,6 @@ public static class DatasetSelection
             }
         }
 
-        return probe with { RouteThreshold = threshold, Order = order, KeptCount = keep, SftCount = sft };
+        return routed with { Order = order, KeptCount = keep, SftCount = sft };
     }
 }

@@ -19,7 +19,9 @@ public class DatasetSelectionPlanTests
     public void ThePlanKeepsRoutesAndOrdersAsASortOfEveryPairWould()
     {
         // A direct reading of SCIENCE.md §3 and §6: sort every pair by probability (ties by index), keep the first K,
-        // threshold at the kept margins' quantile, order easy → hard by margin (ties by index) when routing.
+        // threshold at the kept margins' quantile, order easy → hard by margin (ties by index) when routing. Zero-margin
+        // pairs state no preference: without routing they are left out before K is taken; with routing a kept one goes to
+        // SFT and the threshold is the quantile of the kept non-zero margins.
         Gen.Select(Margins, Options).Sample((margins, options) =>
         {
             var (external, implicitMargins) = margins;
@@ -30,21 +32,26 @@ public class DatasetSelectionPlanTests
                 var pe = MarginProbability.ToProbability(external[i], cap);
                 return implicitMargins.Length == 0 ? pe : MarginAggregation.Combine(options.Aggregation, pe, MarginProbability.ToProbability(implicitMargins[i], 2));
             }).ToArray();
-            var keep = options.Keep.Resolve(n);
-            var kept = Enumerable.Range(0, n).OrderByDescending(i => probability[i]).ThenBy(i => i).Take(keep).Order().ToArray();
-            var threshold = options.RouteSmallMargins ? PrefSuite.Science.Statistics.Quantile.Of(kept.Select(i => external[i]).ToArray(), options.RouteQuantile) : double.NegativeInfinity;
-            var order = options.RouteSmallMargins ? kept.OrderByDescending(i => external[i]).ThenBy(i => i).ToArray() : kept;
+            var route = options.RouteSmallMargins;
+            var eligible = Enumerable.Range(0, n).Where(i => route || external[i] != 0).ToArray();
+            var keep = eligible.Length == 0 ? 0 : options.Keep.Resolve(eligible.Length);
+            var kept = eligible.OrderByDescending(i => probability[i]).ThenBy(i => i).Take(keep).Order().ToArray();
+            var nonTies = kept.Where(i => external[i] != 0).Select(i => external[i]).ToArray();
+            var threshold = route && nonTies.Length > 0 ? PrefSuite.Science.Statistics.Quantile.Of(nonTies, options.RouteQuantile) : double.NegativeInfinity;
+            var order = route ? kept.OrderByDescending(i => external[i]).ThenBy(i => i).ToArray() : kept;
+            bool ToSft(int i) => route && (external[i] == 0 || external[i] < threshold);
 
             var plan = DatasetSelection.Plan(external, implicitMargins, options);
             Assert.Equal(order, plan.Order ?? Enumerable.Range(0, n).ToArray());
             Assert.Equal(keep, plan.KeptCount);
             Assert.Equal(threshold, plan.RouteThreshold);
-            Assert.Equal(kept.Count(i => external[i] < threshold), plan.SftCount);
+            Assert.Equal(kept.Count(ToSft), plan.SftCount);
+            Assert.Equal(route ? 0 : external.Count(m => m == 0), plan.DroppedTies);
             foreach (var i in kept)
             {
                 var decision = plan.Decide(external[i], implicitMargins.Length == 0 ? double.NaN : implicitMargins[i]);
                 Assert.Equal(probability[i], decision.Probability, 15);
-                Assert.Equal(external[i] < threshold ? PairRoute.Sft : PairRoute.Dpo, decision.Route);
+                Assert.Equal(ToSft(i) ? PairRoute.Sft : PairRoute.Dpo, decision.Route);
             }
         });
     }
