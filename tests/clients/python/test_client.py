@@ -11,6 +11,7 @@ import os
 import subprocess
 import unittest
 import uuid
+from concurrent import futures
 from pathlib import Path
 
 import grpc
@@ -20,6 +21,7 @@ from prefsuite.v1 import (
     common_pb2,
     denoising_pb2,
     pipeline_pb2,
+    pipeline_pb2_grpc,
     reward_scoring_pb2,
     sampling_pb2,
     selection_pb2,
@@ -58,6 +60,70 @@ class GeneratedStubs(unittest.TestCase):
         self.assertTrue(reward_scoring_pb2.ScorerInfo(is_default=True).is_default)
         # The renamed field keeps its number: bytes written under the old name read back under the new one.
         self.assertEqual(b"\x19\x00\x00\x00\x00\x00\x00\xd0\x3f", denoising_pb2.DenoiseOptions(sparse_weight=0.25).SerializeToString())
+
+
+class _Pipeline(pipeline_pb2_grpc.PipelineServiceServicer):
+    """A stand-in pipeline for the helper's own logic: JSONL split across chunks, keys in metadata, watch endings."""
+
+    def __init__(self) -> None:
+        self.keys: list = []
+        self.events: list = []
+
+    def ExportRun(self, request, context):  # noqa: N802 (gRPC's names)
+        self.keys.append(dict(context.invocation_metadata()).get("x-api-key"))
+        for piece in (b'{"a": 1}\n{"b"', b': 2}\n', b'\n{"c": 3}'):
+            yield pipeline_pb2.ExportChunk(data=piece)
+
+    def WatchRun(self, request, context):  # noqa: N802
+        self.keys.append(dict(context.invocation_metadata()).get("x-api-key"))
+        yield from self.events
+
+    def GetRun(self, request, context):  # noqa: N802
+        return pipeline_pb2.Run(run_id=request.run_id, state=pipeline_pb2.RUN_STATE_FAILED, error="from GetRun")
+
+
+class Helper(unittest.TestCase):
+    """The helper's own logic, against a stand-in pipeline served by grpcio in this process."""
+
+    def setUp(self) -> None:
+        self.pipeline = _Pipeline()
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        pipeline_pb2_grpc.add_PipelineServiceServicer_to_server(self.pipeline, self.server)
+        port = self.server.add_insecure_port("127.0.0.1:0")
+        self.server.start()
+        self.client = prefsuite.PrefSuite({"pipeline": f"127.0.0.1:{port}"}, api_key="k-123")
+        self.addCleanup(self.server.stop, None)
+        self.addCleanup(self.client.close)
+
+    def test_exported_rows_are_whole_across_chunk_boundaries_and_the_key_goes_with_the_call(self) -> None:
+        self.assertEqual([{"a": 1}, {"b": 2}, {"c": 3}], list(self.client.export_run("r")))
+        self.assertEqual(["k-123"], self.pipeline.keys)
+
+    def test_waiting_returns_the_final_event_or_asks_for_the_run_when_the_watch_ends_early(self) -> None:
+        running = pipeline_pb2.Run(run_id="r", state=pipeline_pb2.RUN_STATE_RUNNING)
+        done = pipeline_pb2.Run(run_id="r", state=pipeline_pb2.RUN_STATE_SUCCEEDED)
+        self.pipeline.events = [pipeline_pb2.RunEvent(run=running), pipeline_pb2.RunEvent(run=done)]
+        self.assertEqual(pipeline_pb2.RUN_STATE_SUCCEEDED, self.client.wait_for_run("r").state)
+        self.pipeline.events = [pipeline_pb2.RunEvent(run=running)]
+        self.assertEqual("from GetRun", self.client.wait_for_run("r").error)
+
+    def test_bad_prompts_and_items_are_refused_naming_them(self) -> None:
+        with self.assertRaisesRegex(ValueError, r"^messages\[1\]\.role: is missing$"):
+            prefsuite.prompt([("user", "hi"), {"content": "no role"}])
+        with self.assertRaisesRegex(ValueError, r"^prompt_messages: a conversation needs at least one message$"):
+            prefsuite.score_item([], "x")
+        with self.assertRaisesRegex(TypeError, r"^items\[1\]: expected a ScoreItem"):
+            prefsuite.client._score_request([("p", "r"), "just text"], [])
+        self.assertEqual(
+            common_pb2.Prompt(prompt_id="c", messages=[common_pb2.ChatMessage(role="user", content="hi")]),
+            prefsuite.prompt([common_pb2.ChatMessage(role="user", content="hi")], "c"),
+        )
+
+    def test_a_service_without_an_address_names_its_setting(self) -> None:
+        with self.assertRaisesRegex(prefsuite.ServiceNotConfigured, "PREFSUITE_SCORING_ADDRESS"):
+            self.client.score([("p", "r")])
+        with self.assertRaisesRegex(ValueError, "unknown service scorer"):
+            prefsuite.PrefSuite({"scorer": "localhost:1"})
 
 
 @unittest.skipUnless(os.environ.get("PREFSUITE_PIPELINE_ADDRESS"), "needs the services: PREFSUITE_<SERVICE>_ADDRESS")
