@@ -46,7 +46,7 @@ internal static class DenoiseCommand
                 var denoise = new Contracts.V1.DenoiseOptions { Tolerance = tol, MaxIterations = parse.GetValue(maxIterations), FullSvd = parse.GetValue(fullSvd) };
                 if (parse.GetValue(lambda) is { } l)
                 {
-                    denoise.Lambda = l;
+                    denoise.SparseWeight = l;
                 }
 
                 await DenoiseDataset.RunAsync(dataset.FullName, Path.GetFullPath(parse.GetValue(outputDir)!), read, denoise, stderr, cancellationToken).ConfigureAwait(false);

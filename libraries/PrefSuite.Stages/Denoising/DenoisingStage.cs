@@ -110,7 +110,7 @@ public static class DenoisingStage
         {
             Tolerance = options.Tolerance == 0 ? 1e-7 : options.Tolerance,
             MaxIterations = options.MaxIterations == 0 ? 1000 : options.MaxIterations,
-            Lambda = options.HasLambda ? options.Lambda : null,
+            Lambda = options.HasSparseWeight ? options.SparseWeight : null,
             Svd = options.FullSvd ? SvdMode.Full : SvdMode.Auto,
         };
     }

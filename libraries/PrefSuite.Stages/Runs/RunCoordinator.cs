@@ -365,7 +365,7 @@ public sealed partial class RunCoordinator(IArtifactStore store, PolicyStore pol
     {
         foreach (var prompt in spec.Prompts)
         {
-            var unit = new SampleUnit { RunId = spec.RunId, Prompt = prompt, Params = spec.Sampling, Policy = spec.Policy };
+            var unit = new SampleUnit { RunId = spec.RunId, Prompt = prompt, Sampling = spec.Sampling, Policy = spec.Policy };
             await bus.PublishAsync(Queues.Sample, unit, Queues.UnitId(spec.RunId, prompt.PromptId, "sample"), cancellationToken).ConfigureAwait(false);
         }
     }

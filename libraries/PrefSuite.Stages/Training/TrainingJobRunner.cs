@@ -208,7 +208,7 @@ public static class TrainingJobRunner
                 Epsilon = options.Epsilon > 0 ? options.Epsilon : defaults.Loss.Epsilon,
                 Alpha = options.Alpha > 0 ? options.Alpha : defaults.Loss.Alpha,
                 Beta1 = options.Beta1 > 0 ? options.Beta1 : defaults.Loss.Beta1,
-                Lambda = options.Lambda > 0 ? options.Lambda : defaults.Loss.Lambda,
+                Lambda = options.MlRdpoLambda > 0 ? options.MlRdpoLambda : defaults.Loss.Lambda,
             },
             Epochs = options.Epochs > 0 ? options.Epochs : defaults.Epochs,
             BatchSize = options.BatchSize > 0 ? options.BatchSize : defaults.BatchSize,
