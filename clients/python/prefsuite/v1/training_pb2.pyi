@@ -21,6 +21,9 @@ LOSS_KIND_ROBUST: LossKind
 LOSS_KIND_SFT: LossKind
 LOSS_KIND_SIGMOID: LossKind
 LOSS_KIND_UNSPECIFIED: LossKind
+PAIR_ORDER_CURRICULUM: PairOrder
+PAIR_ORDER_SHUFFLED: PairOrder
+PAIR_ORDER_UNSPECIFIED: PairOrder
 
 class JobRequest(_message.Message):
     __slots__ = ["job_id"]
@@ -81,7 +84,7 @@ class TrainJob(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., checkpoint_version: _Optional[str] = ..., error: _Optional[str] = ..., reward_before: _Optional[float] = ..., reward_after: _Optional[float] = ..., success_before: _Optional[float] = ..., success_after: _Optional[float] = ..., held_out_pairs: _Optional[int] = ..., held_out_accuracy: _Optional[float] = ..., held_out_margin: _Optional[float] = ...) -> None: ...
 
 class TrainOptions(_message.Message):
-    __slots__ = ["alpha", "batch_size", "beta", "beta1", "epochs", "epsilon", "gradient_accumulation", "learning_rate", "lora", "losses", "ml_rdpo_lambda", "seed", "steps", "warmup_steps", "weight_decay"]
+    __slots__ = ["alpha", "batch_size", "beta", "beta1", "epochs", "epsilon", "gradient_accumulation", "learning_rate", "lora", "losses", "ml_rdpo_lambda", "pair_order", "seed", "steps", "warmup_steps", "weight_decay"]
     ALPHA_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
     BETA1_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +96,7 @@ class TrainOptions(_message.Message):
     LORA_FIELD_NUMBER: _ClassVar[int]
     LOSSES_FIELD_NUMBER: _ClassVar[int]
     ML_RDPO_LAMBDA_FIELD_NUMBER: _ClassVar[int]
+    PAIR_ORDER_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     STEPS_FIELD_NUMBER: _ClassVar[int]
     WARMUP_STEPS_FIELD_NUMBER: _ClassVar[int]
@@ -108,11 +112,12 @@ class TrainOptions(_message.Message):
     lora: LoraOptions
     losses: _containers.RepeatedCompositeFieldContainer[LossTerm]
     ml_rdpo_lambda: float
+    pair_order: PairOrder
     seed: int
     steps: int
     warmup_steps: int
     weight_decay: float
-    def __init__(self, losses: _Optional[_Iterable[_Union[LossTerm, _Mapping]]] = ..., beta: _Optional[float] = ..., epsilon: _Optional[float] = ..., alpha: _Optional[float] = ..., beta1: _Optional[float] = ..., ml_rdpo_lambda: _Optional[float] = ..., learning_rate: _Optional[float] = ..., warmup_steps: _Optional[int] = ..., epochs: _Optional[int] = ..., steps: _Optional[int] = ..., batch_size: _Optional[int] = ..., seed: _Optional[int] = ..., weight_decay: _Optional[float] = ..., lora: _Optional[_Union[LoraOptions, _Mapping]] = ..., gradient_accumulation: _Optional[int] = ...) -> None: ...
+    def __init__(self, losses: _Optional[_Iterable[_Union[LossTerm, _Mapping]]] = ..., beta: _Optional[float] = ..., epsilon: _Optional[float] = ..., alpha: _Optional[float] = ..., beta1: _Optional[float] = ..., ml_rdpo_lambda: _Optional[float] = ..., learning_rate: _Optional[float] = ..., warmup_steps: _Optional[int] = ..., epochs: _Optional[int] = ..., steps: _Optional[int] = ..., batch_size: _Optional[int] = ..., seed: _Optional[int] = ..., weight_decay: _Optional[float] = ..., lora: _Optional[_Union[LoraOptions, _Mapping]] = ..., gradient_accumulation: _Optional[int] = ..., pair_order: _Optional[_Union[PairOrder, str]] = ...) -> None: ...
 
 class TrainProgress(_message.Message):
     __slots__ = ["chosen_logprob", "job_id", "learning_rate", "loss", "mean_margin", "rejected_logprob", "reward_accuracy", "state", "step", "total_steps"]
@@ -161,6 +166,9 @@ class TrainRequest(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., base_policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., options: _Optional[_Union[TrainOptions, _Mapping]] = ..., demo_sft: bool = ..., pairs: _Optional[_Iterable[_Union[_common_pb2.PreferencePair, _Mapping]]] = ..., dataset_artifact: _Optional[str] = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ...) -> None: ...
 
 class LossKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class PairOrder(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
