@@ -30,7 +30,8 @@ public sealed class ChatPolicyTokens : IPolicyTokens
         StopIds = stopIds;
     }
 
-    public string Identity => tokenizer.Identity + (template is null ? string.Empty : "+template");
+    /// <summary>The tokenizer's identity, the template's content hash and the text-prompt prefix: what decides the tokens.</summary>
+    public string Identity { get; private init; } = string.Empty;
 
     public int VocabularySize => tokenizer.VocabularySize;
 
@@ -115,7 +116,11 @@ public sealed class ChatPolicyTokens : IPolicyTokens
             prefix = [.. tokenizer.PostProcessorPrefix];
         }
 
-        return new ChatPolicyTokens(tokenizer, template, settings.BosToken, settings.EosToken, prefix, pad, stops);
+        var templateHash = settings.ChatTemplate is { } text ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..12] : "none";
+        return new ChatPolicyTokens(tokenizer, template, settings.BosToken, settings.EosToken, prefix, pad, stops)
+        {
+            Identity = $"{tokenizer.Identity}+template:{templateHash}+prefix:{string.Join('.', prefix)}+stop:{string.Join('.', stops)}",
+        };
     }
 
     public int[] EncodePrompt(PromptText prompt)
