@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops a private Redis and RabbitMQ for tests and local runs, on their own ports and data folders, from
 # Debian's redis-server and rabbitmq-server (no systemd, no Docker), and Azurite (the Azure Storage emulator, from npm:
-# scripts/azurite) for the artifact store's blob tests, with its own port, data folder and pid. Used by .ci/run.
+# tools/azurite) for the artifact store's blob tests, with its own port, data folder and pid. Used by .ci/run.
 #   scripts/local-infra.sh start [DIR]   -> prints the environment to export (also written to DIR/env)
 #   scripts/local-infra.sh stop  [DIR]
 #   scripts/local-infra.sh restart-rabbitmq|stop-redis|start-redis [DIR]   (the chaos suite's faults)
@@ -13,7 +13,7 @@ amqp_port=${PREFSUITE_AMQP_PORT:-15672}
 dist_port=${PREFSUITE_DIST_PORT:-$((amqp_port + 20000))}
 epmd_port=${PREFSUITE_EPMD_PORT:-14369}
 azurite_port=${PREFSUITE_AZURITE_PORT:-10100}
-azurite_dir="$(cd "$(dirname "$0")" && pwd)/azurite"
+azurite_dir="$(cd "$(dirname "$0")/.." && pwd)/tools/azurite"
 # Azurite's well-known development account (public, documented by Microsoft; never a real secret).
 azurite_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 node=${PREFSUITE_NODE:-prefsuite-test}@localhost
@@ -101,7 +101,7 @@ ENV
   cat "$dir/env"
 }
 
-# Azurite's blob service, installed from npm (scripts/azurite/package-lock.json) on first use.
+# Azurite's blob service, installed from npm (tools/azurite/package-lock.json) on first use.
 start_azurite() {
   if [ ! -x "$azurite_dir/node_modules/.bin/azurite-blob" ]; then
     (cd "$azurite_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

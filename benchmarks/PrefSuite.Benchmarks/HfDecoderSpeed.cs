@@ -14,7 +14,7 @@ namespace PrefSuite.Benchmarks;
 /// </summary>
 internal static class HfDecoderSpeed
 {
-    private const int Threads = 2;
+    private const int Threads = 1;
     private const int TrainBatch = 8;
     private const int TrainLength = 128;
     private const int Prompt = 32;

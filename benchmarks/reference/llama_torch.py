@@ -11,7 +11,7 @@ vocabulary 16384, untied head), written once as a Hugging Face checkpoint folder
 The PyTorch side is this file's own implementation of transformers' LlamaForCausalLM forward pass (RMSNorm, rotary
 embeddings in the rotate-half layout, grouped-query attention, SwiGLU), the way a user of PyTorch 1.13 would run it:
 eager attention (PyTorch 1.13 has no fused scaled_dot_product_attention), a preallocated key/value cache for sampling,
-AdamW for training. Same measurements on both sides, both with 2 threads:
+AdamW for training. Same measurements on both sides, both on one thread:
   * training step: forward + backward + AdamW on 8 sequences x 128 tokens (the loss is the mean token NLL), median of 7
     after 2 warm-up steps;
   * sampling: a 32-token prompt, 64 new tokens at temperature 1 with the KV cache, batch 1 and 16, tokens per second
@@ -20,6 +20,11 @@ AdamW for training. Same measurements on both sides, both with 2 threads:
 import json
 import math
 import os
+
+# One thread for everything, GEMM included: Debian's OpenBLAS keeps its own thread pool, which torch.set_num_threads
+# does not control. One thread on both sides also keeps the comparison fair on a machine shared with other work (with
+# two threads, every elementwise op waits at an OpenMP barrier for a thread the scheduler may not run).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import struct
 import sys
 import time
@@ -49,7 +54,7 @@ CONFIG = {
     "bos_token_id": 256,
     "eos_token_id": 257,
 }
-THREADS = 2
+THREADS = 1
 TRAIN_BATCH, TRAIN_LENGTH = 8, 128
 PROMPT, NEW = 32, 64
 

@@ -27,6 +27,6 @@ public sealed class InvalidRequestException : Exception
         Field = string.Empty;
     }
 
-    /// <summary>The offending field, as named in the protos (e.g. "params.n").</summary>
+    /// <summary>The offending field, as named in the protos (e.g. "sampling.n").</summary>
     public string Field { get; }
 }

@@ -51,7 +51,7 @@ public static class RunDefinition
     public static SampleUnit SampleUnit(RunSpec spec, Prompt prompt, string policy)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return new SampleUnit { RunId = spec.RunId, Prompt = prompt, Params = spec.Sampling, Policy = new PolicyRef { Checkpoint = policy } };
+        return new SampleUnit { RunId = spec.RunId, Prompt = prompt, Sampling = spec.Sampling, Policy = new PolicyRef { Checkpoint = policy } };
     }
 
     /// <summary>The dataset step over the prompts that finished (in prompt order).</summary>

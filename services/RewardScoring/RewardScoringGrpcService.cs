@@ -29,7 +29,7 @@ public sealed class RewardScoringGrpcService(ScoringStageProvider stages) : Cont
         var response = new ListScorersResponse();
         foreach (var scorer in stage.Scorers)
         {
-            var info = new ScorerInfo { Id = scorer.Id, Version = scorer.Version, Default = stage.Defaults.Contains(scorer.Id) };
+            var info = new ScorerInfo { Id = scorer.Id, Version = scorer.Version, IsDefault = stage.Defaults.Contains(scorer.Id) };
             info.Heads.Add(scorer.Heads);
             response.Scorers.Add(info);
         }

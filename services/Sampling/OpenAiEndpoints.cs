@@ -29,7 +29,7 @@ public static class OpenAiEndpoints
             {
                 var (request, model) = ParseCompletion(body);
                 var result = await stage.SampleAsync(request, context.RequestAborted).ConfigureAwait(false);
-                var n = request.Params.N;
+                var n = request.Sampling.N;
                 var choices = result.Prompts.SelectMany((p, pi) => p.Responses.Select(r => new CompletionChoice(
                     r.Text,
                     (pi * n) + r.SampleIndex,
@@ -180,7 +180,7 @@ public static class OpenAiEndpoints
             });
         }
 
-        var request = new SampleRequest { Params = parameters, Policy = new PolicyRef { Checkpoint = model is "" or "default" or "prefsuite" ? string.Empty : model } };
+        var request = new SampleRequest { Sampling = parameters, Policy = new PolicyRef { Checkpoint = model is "" or "default" or "prefsuite" ? string.Empty : model } };
         return (request, model);
     }
 

@@ -14,10 +14,10 @@ public sealed class SamplingGrpcService(SamplingStage stage) : Contracts.V1.Samp
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
-        SamplingStage.Validate(request.Prompts, request.Params);
+        SamplingStage.Validate(request.Prompts, request.Sampling);
         foreach (var prompt in request.Prompts)
         {
-            var one = new SampleRequest { Params = request.Params, Policy = request.Policy };
+            var one = new SampleRequest { Sampling = request.Sampling, Policy = request.Policy };
             one.Prompts.Add(prompt);
             var result = await stage.SampleAsync(one, context.CancellationToken).ConfigureAwait(false);
             await responseStream.WriteAsync(result.Prompts[0], context.CancellationToken).ConfigureAwait(false);

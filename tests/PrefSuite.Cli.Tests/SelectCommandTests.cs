@@ -20,7 +20,8 @@ public class SelectCommandTests
         var sweet = JsonDocument.Parse(Assert.Single(cli.Lines("sweet.jsonl"))).RootElement;
         Assert.Equal("r5", sweet.GetProperty("chosen").GetString());
         Assert.Equal("r12", sweet.GetProperty("rejected").GetString());
-        Assert.Equal(0.94 - 0.34, sweet.GetProperty("margin").GetDouble(), 12);
+        Assert.Equal(0.94 - 0.34, sweet.GetProperty("score_margin").GetDouble(), 12);
+        Assert.False(sweet.TryGetProperty("margin", out _)); // TRL's RewardTrainer would subtract a "margin" column in its loss
         Assert.Equal("mu-2sigma", sweet.GetProperty("rejected_position").GetString());
         Assert.Equal("dpo", sweet.GetProperty("route").GetString());
 

@@ -17,18 +17,20 @@ internal static class DenoiseCommand
 
     public static Command Create()
     {
-        var matrix = new Option<FileInfo>("--matrix", "-m") { Description = "The square preference matrix M[i,j] = logit of response i over j (CSV, no header; empty or NaN = missing).", Required = true };
-        var outputDir = new Option<DirectoryInfo>("--output-dir", "-o") { Description = "Folder for low_rank.csv, sparse.csv, scores.csv and report.json.", Required = true };
+        var matrix = new Option<FileInfo?>("--matrix", "-m") { Description = "The square preference matrix M[i,j] = logit of response i over j (CSV, no header; empty or NaN = missing)." };
+        var input = new Option<FileInfo?>("--input", "-i") { Description = "Or scored prompts (JSONL or Parquet, any layout select reads): each prompt's reward heads are the judges; every response gets a denoised_reward that select uses." };
+        var outputDir = new Option<string>("--output-dir", "-o", "--output") { Description = "With --matrix: the folder for low_rank.csv, sparse.csv, scores.csv and report.json. With --input: the denoised file (JSONL, or Parquet when it ends in .parquet).", Required = true };
         var mask = new Option<FileInfo?>("--mask") { Description = "Observed entries (CSV of 1/0); missing entries are completed." };
         var tolerance = new Option<double>("--tol") { Description = "Stop when ‖M − L − S‖_F / ‖M‖_F falls below this.", DefaultValueFactory = _ => 1e-7 };
         var lambda = new Option<double?>("--lambda") { Description = "Weight of the sparse term (default 1/√max(m, n))." };
         var fullSvd = new Option<bool>("--full-svd") { Description = "Use a full SVD at every iteration instead of the truncated one." };
         var maxIterations = new Option<int>("--max-iterations") { Description = "Iteration limit.", DefaultValueFactory = _ => 1000 };
 
-        var command = new Command("denoise", "Robust PCA (inexact ALM) of a matrix: M = L + S, flagged entries, Bradley–Terry scores.")
+        var command = new Command("denoise", "Robust PCA (inexact ALM) of a preference matrix, or of every prompt of a scored file: M = L + S, flagged entries, Bradley–Terry scores.")
         {
-            matrix, outputDir, mask, tolerance, lambda, fullSvd, maxIterations,
+            matrix, input, outputDir, mask, tolerance, lambda, fullSvd, maxIterations,
         };
+        var columns = new DatasetFlags().AddTo(command);
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var tol = parse.GetValue(tolerance);
@@ -37,7 +39,21 @@ internal static class DenoiseCommand
                 throw new OptionException($"--tol: must lie in (0, 1), got {tol}.");
             }
 
-            var matrixPath = parse.GetValue(matrix)!.FullName;
+            if (parse.GetValue(input) is { } dataset)
+            {
+                var notes = new Data.Formats.FieldNotes();
+                var read = new Data.Formats.ScoredReadOptions { Mapping = columns.Mapping(parse), Strict = columns.Strict(parse), Notes = notes };
+                var denoise = new Contracts.V1.DenoiseOptions { Tolerance = tol, MaxIterations = parse.GetValue(maxIterations), FullSvd = parse.GetValue(fullSvd) };
+                if (parse.GetValue(lambda) is { } l)
+                {
+                    denoise.SparseWeight = l;
+                }
+
+                await DenoiseDataset.RunAsync(dataset.FullName, Path.GetFullPath(parse.GetValue(outputDir)!), read, denoise, stderr, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var matrixPath = parse.GetValue(matrix)?.FullName ?? throw new OptionException("give --matrix (a CSV matrix) or --input (scored prompts).");
             var m = await MatrixCsv.ReadAsync(matrixPath, cancellationToken).ConfigureAwait(false);
             if (!m.IsSquare)
             {
@@ -66,7 +82,7 @@ internal static class DenoiseCommand
             var raw = PreferenceMatrix.RowMeanScores(m, observed ?? MaskOfFinite(m));
             double? tau = !raw.Any(double.IsNaN) ? Science.Statistics.KendallTau.TauB(raw, scores) : null;
 
-            var folder = parse.GetValue(outputDir)!.FullName;
+            var folder = Path.GetFullPath(parse.GetValue(outputDir)!);
             Directory.CreateDirectory(folder);
             await MatrixCsv.WriteAsync(Path.Combine(folder, "low_rank.csv"), result.LowRank, cancellationToken).ConfigureAwait(false);
             await MatrixCsv.WriteAsync(Path.Combine(folder, "sparse.csv"), result.Sparse, cancellationToken).ConfigureAwait(false);

@@ -1,31 +1,58 @@
 using System.CommandLine;
-using PrefSuite.Cli.Formats;
 using PrefSuite.Data.Formats;
+using PrefSuite.Data.Selection;
 using PrefSuite.Storage;
 using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 
-/// <summary><c>prefsuite import</c> and <c>prefsuite export</c>: public datasets in, TRL JSONL or Parquet out.</summary>
+/// <summary>
+/// <c>prefsuite import</c> and <c>prefsuite export</c>: public datasets in (JSONL or Parquet), TRL datasets out —
+/// pairs for DPOTrainer, SFT-routed pairs for SFTTrainer, unpaired rows for KTOTrainer, every sampled response —
+/// as JSONL or Parquet, string or conversational.
+/// </summary>
 internal static class ImportExportCommands
 {
     public static Command Import()
     {
-        var input = new Option<FileInfo>("--input", "-i") { Description = "openbmb/UltraFeedback or ultrafeedback_binarized JSONL.", Required = true };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Scored prompts (PrefSuite JSONL).", Required = true };
-        var format = new Option<string>("--format") { Description = "auto | ultrafeedback | ultrafeedback-binarized.", DefaultValueFactory = _ => "auto" };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "JSONL or Parquet: openbmb/UltraFeedback, ultrafeedback_binarized or other TRL preference rows, distilabel, or a layout named by the column options.", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Scored prompts: PrefSuite JSONL, or Parquet when the name ends in .parquet.", Required = true };
+        var format = new Option<string>("--format") { Description = "auto | scored | ultrafeedback | ultrafeedback-binarized | distilabel | mapped.", DefaultValueFactory = _ => "auto" };
         var score = new Option<string>("--ultrafeedback-score") { Description = "fine-grained | overall.", DefaultValueFactory = _ => "fine-grained" };
-        var command = new Command("import", "Import UltraFeedback rows as scored prompts (every completion with its scores).") { input, output, format, score };
+        var unscored = new Option<bool>("--unscored") { Description = "Accept responses without scores (to score them with prefsuite score)." };
+        var command = new Command("import", "Import a dataset as scored prompts (every response with its scores).") { input, output, format, score, unscored };
+        var columns = new DatasetFlags().AddTo(command);
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
+            var notes = new FieldNotes();
+            var source = parse.GetValue(input)!.FullName;
             var options = new ScoredReadOptions
             {
                 Format = CommandRunner.ParseOption("--format", parse.GetValue(format)!, ScoredReadOptions.ParseFormat),
                 UltraFeedbackScore = parse.GetValue(score) == "overall" ? UltraFeedbackScore.Overall : UltraFeedbackScore.FineGrained,
+                Mapping = columns.Mapping(parse),
+                Strict = columns.Strict(parse),
+                RequireRewards = !parse.GetValue(unscored),
+                Notes = notes,
             };
-            var prompts = await ScoredPromptReader.ReadAllAsync(parse.GetValue(input)!.FullName, options, cancellationToken).ConfigureAwait(false);
-            await ScoredPromptWriter.WriteAsync(parse.GetValue(output)!.FullName, prompts, cancellationToken).ConfigureAwait(false);
-            await stderr.WriteLineAsync($"imported {prompts.Count} prompts, {prompts.Sum(p => p.Responses.Count)} responses").ConfigureAwait(false);
+            var target = parse.GetValue(output)!.FullName;
+            long responses = 0;
+            async IAsyncEnumerable<ScoredPrompt> Counted()
+            {
+                responses = 0; // Parquet reads the prompts twice (head names first): count the last pass
+                notes.Clear();
+                await foreach (var prompt in ScoredPromptReader.ReadAsync(source, options, cancellationToken).ConfigureAwait(false))
+                {
+                    responses += prompt.Responses.Count;
+                    yield return prompt;
+                }
+            }
+
+            var prompts = PairOutput.FormatOf(target) == PairFileFormat.Parquet
+                ? await ScoredParquetWriter.WriteAsync(target, Counted, cancellationToken).ConfigureAwait(false)
+                : await ScoredPromptWriter.WriteAsync(target, Counted(), cancellationToken).ConfigureAwait(false);
+            await DatasetFlags.NoteAsync(stderr, notes, source).ConfigureAwait(false);
+            await stderr.WriteLineAsync($"imported {prompts} prompts, {responses} responses").ConfigureAwait(false);
         });
         return command;
     }
@@ -34,53 +61,57 @@ internal static class ImportExportCommands
     {
         var run = new Option<string?>("--run") { Description = "Export this run's dataset (from --runs-dir)." };
         var runsDir = new Option<string>("--runs-dir") { Description = "Folder of runs.", DefaultValueFactory = _ => "prefsuite-runs" };
-        var input = new Option<FileInfo?>("--input", "-i") { Description = "Or export this pairs/scored JSONL file." };
-        var what = new Option<string>("--what") { Description = "pairs (TRL rows) | samples (every sampled response with its scores).", DefaultValueFactory = _ => "pairs" };
-        var format = new Option<string>("--format") { Description = "jsonl | parquet.", DefaultValueFactory = _ => "jsonl" };
-        var conversational = new Option<bool>("--conversational") { Description = "Pairs as message lists (TRL's conversational format)." };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write.", Required = true };
-        var command = new Command("export", "Export pairs as TRL JSONL or Parquet (string or conversational), or every sampled response with its scores.")
+        var input = new Option<FileInfo?>("--input", "-i") { Description = "Or export this file: pairs (any TRL preference rows, JSONL or Parquet) or, with --what samples, scored prompts." };
+        var what = new Option<string>("--what")
         {
-            run, runsDir, input, what, format, conversational, output,
+            Description = "pairs (every pair, every column) | dpo (pairs routed to the preference loss) | sft (pairs routed to SFT, as TRL prompt-completion rows) | kto (each pair as two labelled rows) | samples (every sampled response with its scores).",
+            DefaultValueFactory = _ => "pairs",
+        };
+        var format = new Option<string>("--format") { Description = "auto (by the output's extension: .parquet or JSONL) | jsonl | parquet.", DefaultValueFactory = _ => "auto" };
+        var conversational = new Option<bool>("--conversational") { Description = "Prompts as message lists and responses as assistant messages (TRL's conversational format)." };
+        var strict = new Option<bool>("--strict") { Description = "Refuse columns the input format does not use (by default they are ignored with a note)." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write.", Required = true };
+        var command = new Command("export", "Export pairs as TRL datasets (DPO pairs, SFT prompt-completion, KTO), or every sampled response with its scores; JSONL or Parquet.")
+        {
+            run, runsDir, input, what, format, conversational, strict, output,
         };
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var kind = parse.GetValue(what)!;
-            if (kind is not ("pairs" or "samples"))
+            if (kind is not ("pairs" or "dpo" or "sft" or "kto" or "samples"))
             {
-                throw new OptionException($"--what: '{kind}' is not pairs or samples.");
+                throw new OptionException($"--what: '{kind}' is not pairs, dpo, sft, kto or samples.");
             }
 
             var source = parse.GetValue(input)?.FullName ?? (parse.GetValue(run) is { } id
-                ? new FileArtifactStore(parse.GetValue(runsDir)!).LocalPath(kind == "pairs" ? ArtifactPaths.Pairs(id) : ArtifactPaths.Samples(id))
+                ? new FileArtifactStore(parse.GetValue(runsDir)!).LocalPath(kind == "samples" ? ArtifactPaths.Samples(id) : ArtifactPaths.Pairs(id))
                 : throw new OptionException("give --run or --input."));
             var target = parse.GetValue(output)!.FullName;
-            var parquet = parse.GetValue(format) switch
+            var fileFormat = parse.GetValue(format) switch
             {
-                "jsonl" => false,
-                "parquet" => true,
-                var other => throw new OptionException($"--format: '{other}' is not jsonl or parquet."),
+                "auto" => PairOutput.FormatOf(target),
+                "jsonl" => PairFileFormat.Jsonl,
+                "parquet" => PairFileFormat.Parquet,
+                var other => throw new OptionException($"--format: '{other}' is not auto, jsonl or parquet."),
             };
-            int count;
-            if (kind == "pairs")
+            var notes = new FieldNotes();
+            long count;
+            if (kind == "samples")
             {
-                var rows = await PairRowReader.ReadAllAsync(source, cancellationToken).ConfigureAwait(false);
-                if (parse.GetValue(conversational))
-                {
-                    rows = rows.Select(r => r.Prompt.IsConversational ? r : r with { Prompt = Science.Augmentation.PromptText.FromMessages([new Science.Augmentation.ChatMessage("user", r.Prompt.Text!)]) }).ToArray();
-                }
-
-                await (parquet ? ParquetExport.WritePairsAsync(target, rows, cancellationToken) : PairRowWriter.WriteAsync(target, rows, cancellationToken)).ConfigureAwait(false);
-                count = rows.Count;
+                var options = new ScoredReadOptions { Format = InputFormat.Scored, RequireRewards = false, Strict = parse.GetValue(strict), Notes = notes };
+                count = fileFormat == PairFileFormat.Parquet
+                    ? await ScoredParquetWriter.WriteAsync(target, () => ScoredPromptReader.ReadAsync(source, options with { Notes = null }, cancellationToken), () => ScoredPromptReader.ReadAsync(source, options, cancellationToken), cancellationToken).ConfigureAwait(false)
+                    : await ScoredPromptWriter.WriteAsync(target, ScoredPromptReader.ReadAsync(source, options, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                var prompts = await ScoredPromptReader.ReadAllAsync(source, new ScoredReadOptions { Format = InputFormat.Scored }, cancellationToken).ConfigureAwait(false);
-                await (parquet ? ParquetExport.WriteSamplesAsync(target, prompts, cancellationToken) : ScoredPromptWriter.WriteAsync(target, prompts, cancellationToken)).ConfigureAwait(false);
-                count = prompts.Sum(p => p.Responses.Count);
+                var pairs = PairRowReader.ReadAsync(source, new PairReadOptions { RequireScores = false, Strict = parse.GetValue(strict), Notes = notes }, cancellationToken);
+                count = await TrlExport.WriteAsync(target, pairs, TrlExport.Parse(kind), fileFormat, parse.GetValue(conversational), cancellationToken).ConfigureAwait(false);
             }
 
-            await stderr.WriteLineAsync($"exported {count} {(kind == "pairs" ? "pairs" : "responses")} to {target}").ConfigureAwait(false);
+            await DatasetFlags.NoteAsync(stderr, notes, source).ConfigureAwait(false);
+            var unit = kind switch { "samples" => "prompts with their responses", "kto" => "labelled rows", "sft" => "prompt-completion rows", _ => "pairs" };
+            await stderr.WriteLineAsync($"exported {count} {unit} to {target}{(count == 0 && kind == "sft" ? " (no pair was routed to SFT: select with --route-small-margins)" : string.Empty)}").ConfigureAwait(false);
         });
         return command;
     }

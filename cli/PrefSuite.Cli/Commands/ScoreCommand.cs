@@ -17,7 +17,7 @@ namespace PrefSuite.Cli.Commands;
 /// </summary>
 internal static class ScoreCommand
 {
-    /// <summary>Prompts scored together between progress lines.</summary>
+    /// <summary>A progress line about every this many responses × 16.</summary>
     private const int Chunk = 64;
 
     public static Command Create()
@@ -35,6 +35,7 @@ internal static class ScoreCommand
         {
             runsDir, input, output, scorers, rewardModels, headWeights, policy, reference, beta,
         };
+        var columns = new DatasetFlags().AddTo(command);
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var specs = (parse.GetValue(scorers) ?? []).ToList();
@@ -68,21 +69,28 @@ internal static class ScoreCommand
             }
 
             var stage = built.Count > 0 ? new ScoringStage(built, new MemoryRewardCache(), built.Select(s => s.Id).ToArray()) : null;
-            var prompts = await ScoredPromptReader.ReadAllAsync(parse.GetValue(input)!.FullName, new ScoredReadOptions { RequireRewards = false }, cancellationToken).ConfigureAwait(false);
-            var scored = new List<ScoredPrompt>(prompts.Count);
-            foreach (var chunk in prompts.Chunk(Chunk))
+            var source = parse.GetValue(input)!.FullName;
+            var notes = new FieldNotes();
+            var read = new ScoredReadOptions { RequireRewards = false, Mapping = columns.Mapping(parse), Strict = columns.Strict(parse), Notes = notes };
+            long responses = 0;
+            async IAsyncEnumerable<ScoredPrompt> Scored()
             {
-                foreach (var prompt in chunk)
+                await foreach (var prompt in ScoredPromptReader.ReadAsync(source, read, cancellationToken).ConfigureAwait(false))
                 {
-                    scored.Add(await ScoreAsync(prompt, stage, built.Count, logProbs, referenceModel is not null, cancellationToken).ConfigureAwait(false));
-                }
+                    var scored = await ScoreAsync(prompt, stage, built.Count, logProbs, referenceModel is not null, cancellationToken).ConfigureAwait(false);
+                    if ((responses += scored.Responses.Count) % (Chunk * 16) < scored.Responses.Count)
+                    {
+                        await stderr.WriteLineAsync($"scored {responses} responses").ConfigureAwait(false);
+                    }
 
-                await stderr.WriteLineAsync($"scored {scored.Count}/{prompts.Count} prompts").ConfigureAwait(false);
+                    yield return scored;
+                }
             }
 
-            await ScoredPromptWriter.WriteAsync(parse.GetValue(output)!.FullName, scored, cancellationToken).ConfigureAwait(false);
+            var prompts = await ScoredPromptWriter.WriteAsync(parse.GetValue(output)!.FullName, Scored(), cancellationToken).ConfigureAwait(false);
+            await DatasetFlags.NoteAsync(stderr, notes, source).ConfigureAwait(false);
             var sources = built.Select(s => s.Id).Concat(logProbs is null ? [] : [referenceModel is null ? "logprob" : "logprob+implicit"]);
-            await stderr.WriteLineAsync($"scored {scored.Sum(p => p.Responses.Count)} responses of {scored.Count} prompts with {string.Join(", ", sources)}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"scored {responses} responses of {prompts} prompts with {string.Join(", ", sources)}").ConfigureAwait(false);
         });
         return command;
     }

@@ -14,9 +14,10 @@ internal static class SelectCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input", "-i") { Description = "Scored prompts (JSONL): PrefSuite's format, UltraFeedback or ultrafeedback_binarized.", Required = true };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the pairs (TRL JSONL).", Required = true };
-        var format = new Option<string>("--format") { Description = "auto | scored | ultrafeedback | ultrafeedback-binarized.", DefaultValueFactory = _ => "auto" };
+        var input = new Option<FileInfo>("--input", "-i") { Description = "Prompts with scored responses, JSONL or Parquet: PrefSuite's format, UltraFeedback, ultrafeedback_binarized or other TRL preference rows, distilabel, or any layout named by the column options.", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the pairs: TRL JSONL, or Parquet when the name ends in .parquet.", Required = true };
+        var format = new Option<string>("--format") { Description = "auto | scored | ultrafeedback | ultrafeedback-binarized | distilabel | mapped.", DefaultValueFactory = _ => "auto" };
+        var conversational = new Option<bool>("--conversational") { Description = "Write every prompt as a message list and responses as assistant messages (TRL's conversational format)." };
         var strategy = new Option<string>("--strategy") { Description = $"{string.Join(" | ", StrategyNames.All)}.", DefaultValueFactory = _ => StrategyNames.SweetSpot };
         var chosen = new Option<string?>("--chosen") { Description = "Chosen position: min, mu-2sigma, …, max (sweet-spot: any mu±Ksigma). Default max." };
         var rejected = new Option<string?>("--rejected") { Description = "Rejected position. Default mu-2sigma." };
@@ -36,14 +37,19 @@ internal static class SelectCommand
 
         var command = new Command("select", "Build preference pairs from scored prompts (sweet spot, margins, Bayesian aggregation, routing).")
         {
-            input, output, format, strategy, chosen, rejected, k, pairsPerPrompt, seed, sigma, aggregate, keep, capQuantile, externalCap, implicitCap, route, routeQuantile, headWeights, ufScore,
+            input, output, format, strategy, chosen, rejected, k, pairsPerPrompt, seed, sigma, aggregate, keep, capQuantile, externalCap, implicitCap, route, routeQuantile, headWeights, ufScore, conversational,
         };
+        var columns = new DatasetFlags().AddTo(command);
 
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
+            var notes = new FieldNotes();
             var readOptions = new ScoredReadOptions
             {
                 Format = CommandRunner.ParseOption("--format", parse.GetValue(format)!, ScoredReadOptions.ParseFormat),
+                Mapping = columns.Mapping(parse),
+                Strict = columns.Strict(parse),
+                Notes = notes,
                 HeadWeights = parse.GetValue(headWeights) is { } weights ? CommandRunner.ParseOption("--head-weights", weights, HeadWeights.Parse) : HeadWeights.EqualMean,
                 UltraFeedbackScore = CommandRunner.ParseOption("--ultrafeedback-score", parse.GetValue(ufScore)!, ParseUltraFeedbackScore),
             };
@@ -74,10 +80,12 @@ internal static class SelectCommand
             };
 
             var inputPath = parse.GetValue(input)!.FullName;
-            var prompts = await ScoredPromptReader.ReadAllAsync(inputPath, readOptions, cancellationToken).ConfigureAwait(false);
-            var outcome = DatasetPairSelector.Select(prompts, options);
-            await PairRowWriter.WriteAsync(parse.GetValue(output)!.FullName, outcome.Rows, cancellationToken).ConfigureAwait(false);
-            await stderr.WriteLineAsync(Describe(outcome.Summary, options)).ConfigureAwait(false);
+            var outputPath = parse.GetValue(output)!.FullName;
+            var summary = await StreamingPairSelector.SelectFileAsync(inputPath, readOptions, options, outputPath,
+                new PairOutput { Format = PairOutput.FormatOf(outputPath), Conversational = parse.GetValue(conversational), SpillFolder = Path.GetDirectoryName(outputPath) },
+                cancellationToken).ConfigureAwait(false);
+            await DatasetFlags.NoteAsync(stderr, notes, inputPath).ConfigureAwait(false);
+            await stderr.WriteLineAsync(Describe(summary, options)).ConfigureAwait(false);
         });
         return command;
     }
@@ -87,7 +95,7 @@ internal static class SelectCommand
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"prompts {s.Prompts} → candidate pairs {s.CandidatePairs} → kept {s.Kept} (dpo {s.Kept - s.RoutedToSft}, sft {s.RoutedToSft})"),
-            string.Create(CultureInfo.InvariantCulture, $"strategy {options.Strategy.Name}; prompts without a pair (all rewards equal): {s.FlatPrompts}; max/min fallbacks (N < 3): {s.Fallbacks}"),
+            string.Create(CultureInfo.InvariantCulture, $"strategy {options.Strategy.Name}; prompts without a pair: {s.WithoutPair.Total} (all rewards equal {s.WithoutPair.AllRewardsEqual}, none at the positions {s.WithoutPair.NoPairAtPositions}, only zero-margin pairs {s.WithoutPair.OnlyZeroMargin}, not kept {s.WithoutPair.NotKept}); zero-margin pairs {s.ZeroMarginPairs} ({s.DroppedZeroMarginPairs} dropped); max/min fallbacks (N < 3): {s.Fallbacks}"),
         };
         if (s.Kept < s.CandidatePairs || s.UsedImplicitMargins)
         {

@@ -32,7 +32,7 @@ internal static class StageCommands
         var requestTimeout = new Option<double>("--request-timeout") { Description = "With --sampler openai: seconds one generation request may take before it fails (not retried).", DefaultValueFactory = _ => 600 };
         var choicesPerRequest = new Option<int>("--choices-per-request") { Description = "With --sampler openai: samples asked of one request; 0 asks for all N at once (n = N), 1 suits servers that do not honour n (some llama.cpp and Ollama versions): the k-th request gets seed + k.", DefaultValueFactory = _ => 0 };
         var promptsPerRequest = new Option<int>("--prompts-per-request") { Description = "With --sampler openai: text prompts sent together to /v1/completions (1 for servers that take one).", DefaultValueFactory = _ => 16 };
-        var promptsFile = new Option<FileInfo?>("--prompts-file") { Description = "JSONL of {\"prompt_id\", \"prompt\"}." };
+        var promptsFile = new Option<FileInfo?>("--prompts-file") { Description = "Prompts, JSONL or Parquet: {\"prompt_id\", \"prompt\"} rows, TRL prompt-only rows (string or messages), or any file with a prompt (or instruction) column." };
         var prompts = new Option<int>("--prompts") { Description = "Demo prompts to generate when no file is given.", DefaultValueFactory = _ => 100 };
         var samples = new Option<int>("--samples", "-n") { Description = "Responses per prompt.", DefaultValueFactory = _ => 16 };
         var temperature = new Option<double>("--temperature") { DefaultValueFactory = _ => 1.0 };
@@ -45,6 +45,7 @@ internal static class StageCommands
         {
             runsDir, sampler, policy, endpoint, model, apiKey, requestTimeout, choicesPerRequest, promptsPerRequest, promptsFile, prompts, samples, temperature, topP, topK, maxNew, seed, output,
         };
+        var promptColumns = new DatasetFlags().AddTo(command, promptsOnly: true);
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var backend = new SamplingBackendOptions
@@ -66,9 +67,11 @@ internal static class StageCommands
 
             using var policies = Runs.SamplerSettings.Policies(new FileArtifactStore(parse.GetValue(runsDir)!), [parse.GetValue(policy)]);
             using var source = Runs.SamplerSettings.Create(backend, policies);
+            var notes = new FieldNotes();
             var list = parse.GetValue(promptsFile) is { } file
-                ? (await ScoredPromptReader.ReadAllAsync(file.FullName, new ScoredReadOptions { Format = InputFormat.Scored, RequireRewards = false }, cancellationToken).ConfigureAwait(false)).Select(p => PromptMapping.ToProto(p.PromptId, p.Prompt)).ToArray()
+                ? (await PromptReader.ReadAllAsync(file.FullName, promptColumns.Prompts(parse, notes), cancellationToken).ConfigureAwait(false)).Select(p => PromptMapping.ToProto(p.PromptId, p.Prompt)).ToArray()
                 : SortingTask.Prompts(parse.GetValue(prompts), 1234).Select(p => new Prompt { PromptId = p.Id, Text = p.Text }).ToArray();
+            await DatasetFlags.NoteAsync(stderr, notes, parse.GetValue(promptsFile)?.FullName ?? string.Empty).ConfigureAwait(false);
             var parameters = SamplingStage.Validate(list, new SamplingParams
             {
                 N = parse.GetValue(samples), Temperature = parse.GetValue(temperature), TopP = parse.GetValue(topP), TopK = parse.GetValue(topK),

@@ -26,6 +26,7 @@ internal static class TrainCommand
         var steps = new Option<int>("--steps") { Description = "SFT steps.", DefaultValueFactory = _ => 1500 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (default 3e-4 preference, 2e-3 SFT)." };
         var batch = new Option<int>("--batch-size") { Description = "Pairs per optimizer step (default 32 preference, 128 SFT)." };
+        var pairOrder = new Option<string?>("--pair-order") { Description = "shuffled | curriculum (the file's order, every epoch); default: curriculum when the file has pairs routed to SFT, else shuffled." };
         var accumulation = new Option<int>("--gradient-accumulation") { Description = "Micro-batches per optimizer step (same result, less memory).", DefaultValueFactory = _ => 1 };
         var loraRank = new Option<int>("--lora-rank") { Description = "Train LoRA adapters of this rank instead of every weight (Hugging Face policies); 0: full fine-tuning." };
         var loraAlpha = new Option<double>("--lora-alpha") { Description = "LoRA alpha (default 16); the update is scaled by alpha / rank." };
@@ -36,7 +37,7 @@ internal static class TrainCommand
         var outputFolder = new Option<DirectoryInfo?>("--output", "-o") { Description = "Also copy the trained checkpoint here (a Hugging Face folder for Hugging Face policies, with adapter/ for LoRA)." };
         var command = new Command("train", "Train a policy: SFT, or any weighted mix of the DPO-family losses on pairs; full fine-tuning or LoRA.")
         {
-            runsDir, pairs, demoSft, policy, loss, beta, beta1, epochs, steps, lr, batch, accumulation, loraRank, loraAlpha, loraDropout, loraTargets, evaluation, setDefault, outputFolder,
+            runsDir, pairs, demoSft, policy, loss, beta, beta1, epochs, steps, lr, batch, pairOrder, accumulation, loraRank, loraAlpha, loraDropout, loraTargets, evaluation, setDefault, outputFolder,
         };
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
@@ -48,6 +49,13 @@ internal static class TrainCommand
             {
                 Beta = parse.GetValue(beta), Beta1 = parse.GetValue(beta1), Epochs = parse.GetValue(epochs), Steps = parse.GetValue(steps),
                 LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch), GradientAccumulation = parse.GetValue(accumulation),
+                PairOrder = parse.GetValue(pairOrder) switch
+                {
+                    null => PairOrder.Unspecified,
+                    "shuffled" => PairOrder.Shuffled,
+                    "curriculum" => PairOrder.Curriculum,
+                    var other => throw new OptionException($"--pair-order: '{other}' is not shuffled or curriculum."),
+                },
             };
             options.Losses.Add(CommandRunner.ParseOption("--loss", parse.GetValue(loss)!, Models.Training.LossTerm.ParseList)
                 .Select(t => new LossTerm { Kind = Enum.Parse<LossKind>(t.Kind.ToString()), Weight = t.Weight }));

@@ -71,7 +71,8 @@ public sealed record RunConfig
     /// <summary>bayes | mean | max | min, or null to keep every pair.</summary>
     public string? Aggregate { get; init; }
 
-    /// <summary>Fraction (0.1) or count of pairs kept by probability; null: 0.1 with aggregate, else all.</summary>
+    /// <summary>Fraction (0.1 or "10%") or count (500) of pairs kept by probability; null: 0.1 with aggregate, else all.</summary>
+    [JsonConverter(typeof(NumberOrTextConverter))]
     public string? Keep { get; init; }
 
     public bool RouteSmallMargins { get; init; }
@@ -101,6 +102,9 @@ public sealed record RunConfig
 
     [Range(1, 65536)]
     public int BatchSize { get; init; } = 32;
+
+    /// <summary>shuffled | curriculum (the selection's easy → hard order); null: curriculum when small margins are routed, else shuffled.</summary>
+    public string? PairOrder { get; init; }
 
     /// <summary>Micro-batches per optimizer step (same result, less memory).</summary>
     [Range(1, 4096)]
@@ -310,7 +314,17 @@ public sealed record RunConfig
 
         if (Train)
         {
-            var training = new TrainOptions { Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed, GradientAccumulation = GradientAccumulation };
+            var training = new TrainOptions
+            {
+                Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed, GradientAccumulation = GradientAccumulation,
+                PairOrder = PairOrder switch
+                {
+                    null => RouteSmallMargins ? Contracts.V1.PairOrder.Curriculum : Contracts.V1.PairOrder.Shuffled,
+                    "shuffled" => Contracts.V1.PairOrder.Shuffled,
+                    "curriculum" => Contracts.V1.PairOrder.Curriculum,
+                    _ => throw new FormatException($"pair_order: '{PairOrder}' is not shuffled or curriculum"),
+                },
+            };
             if (LoraRank > 0)
             {
                 training.Lora = new LoraOptions { Rank = LoraRank, Alpha = LoraAlpha, Dropout = LoraDropout };
@@ -352,14 +366,12 @@ public sealed record RunConfig
         return options;
     }
 
+    /// <summary>
+    /// The prompts of a JSONL or Parquet file (string or conversational, as <see cref="Data.Formats.PromptReader"/> reads
+    /// them). ToSpec is synchronous because validation calls it; a console app has no synchronization context to block.
+    /// </summary>
     private static Prompt[] PromptsFromFile(string path) =>
-        File.ReadLines(path).Where(l => l.Trim().Length > 0).Select((line, i) =>
-        {
-            using var row = JsonDocument.Parse(line);
-            var text = row.RootElement.TryGetProperty("prompt", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : throw new FormatException($"{path}, line {i + 1}: 'prompt' must be a string");
-            var id = row.RootElement.TryGetProperty("prompt_id", out var pid) && pid.ValueKind == JsonValueKind.String ? pid.GetString()! : $"p{i}";
-            return new Prompt { PromptId = id, Text = text };
-        }).ToArray();
+        [.. Data.Formats.PromptReader.ReadAllAsync(path).GetAwaiter().GetResult().Select(p => Stages.Mapping.PromptMapping.ToProto(p.PromptId, p.Prompt))];
 
     private static Contracts.V1.LossKind ToProto(Models.Training.LossKind kind) => kind switch
     {
@@ -378,5 +390,30 @@ public sealed record RunConfig
     {
         var scorers = Scorers.Concat(RewardModels.Select(folder => "hf:" + Path.GetFullPath(folder))).ToArray();
         return scorers.Length > 0 ? scorers : [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"simulated:sorting?noise={RewardNoise}&flip={RewardFlip}&seed=3")];
+    }
+}
+
+/// <summary>Reads a JSON number or string into a string property (YAML turns keep: 0.1 into a number, "10%" stays text).</summary>
+internal sealed class NumberOrTextConverter : JsonConverter<string?>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException($"expected a number or a string, found {reader.TokenType}"),
+    };
+
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteStringValue(value);
+        }
     }
 }

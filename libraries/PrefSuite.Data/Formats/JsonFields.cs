@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PrefSuite.Data.Rows;
 using PrefSuite.Science.Augmentation;
 
 namespace PrefSuite.Data.Formats;
@@ -9,9 +10,14 @@ internal readonly struct JsonFields
     private readonly JsonElement _element;
 
     public JsonFields(string file, int line, JsonElement element, string path = "")
+        : this(file, RowLocation.OfLine(line), element, path)
+    {
+    }
+
+    public JsonFields(string file, RowLocation location, JsonElement element, string path = "")
     {
         File = file;
-        Line = line;
+        Location = location;
         _element = element;
         Path = path;
         if (element.ValueKind != JsonValueKind.Object)
@@ -22,11 +28,14 @@ internal readonly struct JsonFields
 
     public string File { get; }
 
-    public int Line { get; }
+    public RowLocation Location { get; }
 
     public string Path { get; }
 
     public bool Has(string name) => _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
+
+    /// <summary>The names of the object's fields.</summary>
+    public IEnumerable<string> Names => _element.EnumerateObject().Select(p => p.Name);
 
     public JsonElement Raw(string name) => _element.GetProperty(name);
 
@@ -42,6 +51,18 @@ internal readonly struct JsonFields
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()!
             : throw Error(name, $"must be a string, found {Describe(value.ValueKind)}");
+    }
+
+    public bool? OptionalBoolean(string name)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw Error(name, $"must be true or false, found {Describe(value.ValueKind)}");
     }
 
     public double RequireNumber(string name) => OptionalNumber(name) ?? throw Error(name, "is missing");
@@ -87,7 +108,7 @@ internal readonly struct JsonFields
         var index = 0;
         foreach (var item in value.EnumerateArray())
         {
-            items.Add(new JsonFields(File, Line, item, $"{Join(name)}[{index++}]"));
+            items.Add(new JsonFields(File, Location, item, $"{Join(name)}[{index++}]"));
         }
 
         return items;
@@ -95,7 +116,7 @@ internal readonly struct JsonFields
 
     public JsonFields? OptionalObject(string name) =>
         _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-            ? new JsonFields(File, Line, value, Join(name))
+            ? new JsonFields(File, Location, value, Join(name))
             : null;
 
     /// <summary>A string-to-number map such as {"helpfulness": 4.5}.</summary>
@@ -137,11 +158,32 @@ internal readonly struct JsonFields
         var index = 0;
         foreach (var item in value.EnumerateArray())
         {
-            var message = new JsonFields(File, Line, item, $"{Join(name)}[{index++}]");
+            var message = new JsonFields(File, Location, item, $"{Join(name)}[{index++}]");
             messages.Add(new ChatMessage(message.RequireString("role"), message.RequireString("content")));
         }
 
         return messages.Count == 0 ? throw Error(name, "is an empty list of messages") : PromptText.FromMessages(messages);
+    }
+
+    /// <summary>
+    /// The conversation before the last assistant turn of a message list (TRL's implicit prompt), or null when the
+    /// field is a string or the conversation starts with that turn.
+    /// </summary>
+    public PromptText? ImplicitPrompt(string name)
+    {
+        var text = RequireText(name);
+        if (text.Messages is not { } messages)
+        {
+            return null;
+        }
+
+        var last = messages.Count - 1;
+        while (last >= 0 && messages[last].Role != "assistant")
+        {
+            last--;
+        }
+
+        return last > 0 ? PromptText.FromMessages(messages.Take(last).ToArray()) : null;
     }
 
     /// <summary>A response given as a string or as messages: the last assistant turn's content.</summary>
@@ -170,7 +212,7 @@ internal readonly struct JsonFields
     }
 
     public DataFormatException Error(string? name, string problem) =>
-        new(File, Line, name is null ? (Path.Length == 0 ? null : Path) : Join(name), problem);
+        new(File, Location, name is null ? (Path.Length == 0 ? null : Path) : Join(name), problem);
 
     private string Join(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
 

@@ -4,7 +4,8 @@ namespace PrefSuite.Data.Formats;
 
 /// <summary>
 /// A TRL-compatible preference row: prompt, chosen, rejected, score_chosen, score_rejected, plus how it was built.
-/// A conversational prompt makes chosen and rejected assistant-message lists on output.
+/// A conversational prompt makes chosen and rejected assistant-message lists on output. Every column is written in
+/// every row (null when absent), so JSONL and Parquet files of pairs share one schema (<see cref="PairColumns"/>).
 /// </summary>
 public sealed record PairRow
 {
@@ -16,11 +17,15 @@ public sealed record PairRow
 
     public required string Rejected { get; init; }
 
+    /// <summary>The chosen response's score; NaN when the row came without one.</summary>
     public required double ScoreChosen { get; init; }
 
     public required double ScoreRejected { get; init; }
 
-    /// <summary>score_chosen − score_rejected, the external margin.</summary>
+    /// <summary>
+    /// score_chosen − score_rejected, the external margin, written as "score_margin": a column named "margin" is one
+    /// TRL's RewardTrainer subtracts inside its loss, which a score gap must not silently become.
+    /// </summary>
     public double? Margin { get; init; }
 
     /// <summary>"dpo" or "sft".</summary>
@@ -53,4 +58,28 @@ public sealed record PairRow
 
     /// <summary>True for the augmented pair whose chosen and rejected were swapped.</summary>
     public bool? Swapped { get; init; }
+
+    /// <summary>The columns after the texts, as the writers take them.</summary>
+    internal PairTail Tail => new(
+        ScoreChosen, ScoreRejected, Margin ?? (ScoreChosen - ScoreRejected), Route, Strategy, ChosenPosition, RejectedPosition, ChosenIndex, RejectedIndex,
+        Fallback, ImplicitMargin, ProbabilityExternal, ProbabilityImplicit, Probability, Goal, Swapped);
 }
+
+/// <summary>The pair columns after prompt, chosen and rejected.</summary>
+internal readonly record struct PairTail(
+    double ScoreChosen,
+    double ScoreRejected,
+    double? Margin,
+    string? Route,
+    string? Strategy,
+    string? ChosenPosition,
+    string? RejectedPosition,
+    int? ChosenIndex,
+    int? RejectedIndex,
+    string? Fallback,
+    double? ImplicitMargin,
+    double? ProbabilityExternal,
+    double? ProbabilityImplicit,
+    double? Probability,
+    double? Goal,
+    bool? Swapped);

@@ -4,7 +4,7 @@ using PrefSuite.Science.Augmentation;
 
 namespace PrefSuite.Data.Formats;
 
-/// <summary>Writes pair rows as JSONL, atomically: the file appears complete or not at all.</summary>
+/// <summary>Writes pair rows as JSONL (every column of <see cref="PairColumns"/>), atomically: the file appears complete or not at all.</summary>
 public static class PairRowWriter
 {
     public static Task WriteAsync(string path, IEnumerable<PairRow> rows, CancellationToken cancellationToken = default) =>
@@ -13,40 +13,28 @@ public static class PairRowWriter
     public static Task WriteAsync(Stream stream, IEnumerable<PairRow> rows, CancellationToken cancellationToken = default) =>
         JsonLines.WriteAsync(stream, rows, Write, cancellationToken);
 
+    public static Task<long> WriteAsync(Stream stream, IAsyncEnumerable<PairRow> rows, CancellationToken cancellationToken = default) =>
+        JsonLines.WriteAsync(stream, rows, Write, cancellationToken);
+
     public static void Write(Utf8JsonWriter writer, PairRow row)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(row);
         writer.WriteStartObject();
-        if (row.PromptId is not null)
+        if (row.PromptId is null)
         {
-            writer.WriteString("prompt_id", row.PromptId);
+            writer.WriteNull("prompt_id"u8);
+        }
+        else
+        {
+            writer.WriteString("prompt_id"u8, row.PromptId);
         }
 
-        writer.WritePropertyName("prompt");
+        writer.WritePropertyName("prompt"u8);
         WritePrompt(writer, row.Prompt);
-        WriteResponse(writer, "chosen", row.Chosen, row.Prompt.IsConversational);
-        WriteResponse(writer, "rejected", row.Rejected, row.Prompt.IsConversational);
-        writer.WriteNumber("score_chosen", row.ScoreChosen);
-        writer.WriteNumber("score_rejected", row.ScoreRejected);
-        WriteOptional(writer, "margin", row.Margin);
-        WriteOptional(writer, "route", row.Route);
-        WriteOptional(writer, "strategy", row.Strategy);
-        WriteOptional(writer, "chosen_position", row.ChosenPosition);
-        WriteOptional(writer, "rejected_position", row.RejectedPosition);
-        WriteOptional(writer, "chosen_index", row.ChosenIndex);
-        WriteOptional(writer, "rejected_index", row.RejectedIndex);
-        WriteOptional(writer, "fallback", row.Fallback);
-        WriteOptional(writer, "implicit_margin", row.ImplicitMargin);
-        WriteOptional(writer, "p_external", row.ProbabilityExternal);
-        WriteOptional(writer, "p_implicit", row.ProbabilityImplicit);
-        WriteOptional(writer, "probability", row.Probability);
-        WriteOptional(writer, "goal", row.Goal);
-        if (row.Swapped is { } swapped)
-        {
-            writer.WriteBoolean("swapped", swapped);
-        }
-
+        WriteResponse(writer, "chosen"u8, row.Chosen, row.Prompt.IsConversational);
+        WriteResponse(writer, "rejected"u8, row.Rejected, row.Prompt.IsConversational);
+        PairColumns.WriteTail(writer, row.Tail);
         writer.WriteEndObject();
     }
 
@@ -64,16 +52,18 @@ public static class PairRowWriter
         foreach (var message in prompt.Messages!)
         {
             writer.WriteStartObject();
-            writer.WriteString("role", message.Role);
-            writer.WriteString("content", message.Content);
+            writer.WriteString("role"u8, message.Role);
+            writer.WriteString("content"u8, message.Content);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
     }
 
-    private static void WriteResponse(Utf8JsonWriter writer, string name, string text, bool conversational)
+    /// <summary>A response: a string, or for conversational rows a one-message assistant list (TRL's conversational format).</summary>
+    public static void WriteResponse(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string text, bool conversational)
     {
+        ArgumentNullException.ThrowIfNull(writer);
         if (!conversational)
         {
             writer.WriteString(name, text);
@@ -82,33 +72,9 @@ public static class PairRowWriter
 
         writer.WriteStartArray(name);
         writer.WriteStartObject();
-        writer.WriteString("role", "assistant");
-        writer.WriteString("content", text);
+        writer.WriteString("role"u8, "assistant");
+        writer.WriteString("content"u8, text);
         writer.WriteEndObject();
         writer.WriteEndArray();
-    }
-
-    private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteString(name, value);
-        }
-    }
-
-    private static void WriteOptional(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-    }
-
-    private static void WriteOptional(Utf8JsonWriter writer, string name, int? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
     }
 }

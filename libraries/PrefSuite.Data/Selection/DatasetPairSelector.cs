@@ -21,30 +21,36 @@ public static class DatasetPairSelector
         var strategy = PairStrategies.Create(options.Strategy);
         var buffer = new PairPick[options.Strategy.PairsPerPrompt];
         var candidates = new List<(ScoredPrompt Prompt, PairPick Pick)>();
+        var promptOf = new List<int>();
         var flat = 0;
-        foreach (var prompt in prompts)
+        var noPair = 0;
+        for (var p = 0; p < prompts.Count; p++)
         {
+            var prompt = prompts[p];
             if (prompt.Responses.Count < 2)
             {
                 throw new DataFormatException(prompt.SourceFile ?? "(input)", prompt.SourceLine, "responses",
                     $"prompt '{prompt.PromptId}' has {prompt.Responses.Count} response; a pair needs at least two");
             }
 
-            var rewards = prompt.Responses.Select(r => r.Reward).ToArray();
+            var rewards = prompt.Responses.Select(r => r.SelectionReward).ToArray();
             if (Array.FindIndex(rewards, double.IsNaN) is var unscored and >= 0)
             {
                 throw new DataFormatException(prompt.SourceFile ?? "(input)", prompt.SourceLine, $"responses[{unscored}].reward", "is missing: score the responses first");
             }
 
             var count = strategy.PickPairs(rewards, StableHash.Fnv1a64(prompt.PromptId), buffer);
-            flat += count == 0 && rewards.Min() == rewards.Max() ? 1 : 0;
+            var isFlat = rewards.Min() == rewards.Max();
+            flat += count == 0 && isFlat ? 1 : 0;
+            noPair += count == 0 && !isFlat ? 1 : 0;
             for (var i = 0; i < count; i++)
             {
                 candidates.Add((prompt, buffer[i]));
+                promptOf.Add(p);
             }
         }
 
-        var external = candidates.Select(c => c.Prompt.Responses[c.Pick.ChosenIndex].Reward - c.Prompt.Responses[c.Pick.RejectedIndex].Reward).ToArray();
+        var external = candidates.Select(c => c.Prompt.Responses[c.Pick.ChosenIndex].SelectionReward - c.Prompt.Responses[c.Pick.RejectedIndex].SelectionReward).ToArray();
         var implicitMargins = ImplicitMargins(candidates);
         var selection = DatasetSelection.Apply(external, implicitMargins ?? [], options.Dataset);
 
@@ -61,8 +67,8 @@ public static class DatasetPairSelector
                 Prompt = prompt.Prompt,
                 Chosen = chosen.Text,
                 Rejected = rejected.Text,
-                ScoreChosen = chosen.Reward,
-                ScoreRejected = rejected.Reward,
+                ScoreChosen = chosen.SelectionReward,
+                ScoreRejected = rejected.SelectionReward,
                 Margin = external[index],
                 Route = decision.Route == PairRoute.Sft ? "sft" : "dpo",
                 Strategy = strategy.Name,
@@ -78,10 +84,42 @@ public static class DatasetPairSelector
             });
         }
 
+        // Every prompt without an output row, by reason: no candidate (flat, or none at the positions), only ties
+        // dropped, or none of its pairs in the top K.
+        var hasRow = new bool[prompts.Count];
+        var hasNonTie = new bool[prompts.Count];
+        var hasCandidate = new bool[prompts.Count];
+        for (var c = 0; c < candidates.Count; c++)
+        {
+            hasCandidate[promptOf[c]] = true;
+            hasNonTie[promptOf[c]] |= !selection.Pairs[c].Tie;
+        }
+
+        foreach (var index in selection.Order)
+        {
+            hasRow[promptOf[index]] = true;
+        }
+
+        var onlyTies = 0;
+        var notKept = 0;
+        for (var p = 0; p < prompts.Count; p++)
+        {
+            if (hasCandidate[p] && !hasRow[p])
+            {
+                var tiesDropped = selection.DroppedTies > 0 && !hasNonTie[p];
+                onlyTies += tiesDropped ? 1 : 0;
+                notKept += tiesDropped ? 0 : 1;
+            }
+        }
+
         var summary = new SelectionSummary
         {
             Prompts = prompts.Count,
             FlatPrompts = flat,
+            WithoutPair = new PromptsWithoutPair(flat, noPair, onlyTies, notKept),
+            PromptsWithPair = hasRow.Count(h => h),
+            ZeroMarginPairs = selection.Pairs.Count(p => p.Tie),
+            DroppedZeroMarginPairs = selection.DroppedTies,
             Fallbacks = candidates.Count(c => c.Pick.Fallback != PairFallback.None),
             CandidatePairs = candidates.Count,
             Kept = selection.KeptCount,

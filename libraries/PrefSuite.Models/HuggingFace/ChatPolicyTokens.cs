@@ -30,7 +30,8 @@ public sealed class ChatPolicyTokens : IPolicyTokens
         StopIds = stopIds;
     }
 
-    public string Identity => tokenizer.Identity + (template is null ? string.Empty : "+template");
+    /// <summary>The tokenizer's identity, the template's content hash and the text-prompt prefix: what decides the tokens.</summary>
+    public string Identity { get; private init; } = string.Empty;
 
     public int VocabularySize => tokenizer.VocabularySize;
 
@@ -115,7 +116,11 @@ public sealed class ChatPolicyTokens : IPolicyTokens
             prefix = [.. tokenizer.PostProcessorPrefix];
         }
 
-        return new ChatPolicyTokens(tokenizer, template, settings.BosToken, settings.EosToken, prefix, pad, stops);
+        var templateHash = settings.ChatTemplate is { } text ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..12] : "none";
+        return new ChatPolicyTokens(tokenizer, template, settings.BosToken, settings.EosToken, prefix, pad, stops)
+        {
+            Identity = $"{tokenizer.Identity}+template:{templateHash}+prefix:{string.Join('.', prefix)}+stop:{string.Join('.', stops)}",
+        };
     }
 
     public int[] EncodePrompt(PromptText prompt)
@@ -126,26 +131,28 @@ public sealed class ChatPolicyTokens : IPolicyTokens
 
     public int[] EncodeResponse(PromptText prompt, string response)
     {
+        var tokens = tokenizer.Encode(ResponseText(prompt, response));
+        return tokens.Any(StopIds.Contains) ? tokens : [.. tokens, StopIds[0]];
+    }
+
+    /// <summary>
+    /// The text of a response as the model writes it after the prompt: the response itself after a text prompt; after
+    /// messages, the rendered conversation with the response as the assistant's turn minus the rendered prompt.
+    /// </summary>
+    public string ResponseText(PromptText prompt, string response)
+    {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(response);
-        int[] tokens;
         if (prompt.Text is not null)
         {
-            tokens = tokenizer.Encode(response);
-        }
-        else
-        {
-            var head = RenderPrompt(prompt.Messages!);
-            var full = Render(prompt.Messages!.Append(new ChatMessage("assistant", response)), addGenerationPrompt: false);
-            if (!full.StartsWith(head, StringComparison.Ordinal))
-            {
-                throw new ChatTemplateException($"The chat template renders the conversation with the response differently from the prompt it renders with the generation prompt, so the response cannot be cut out of it (the prompt rendering is not a prefix).");
-            }
-
-            tokens = tokenizer.Encode(full[head.Length..]);
+            return response;
         }
 
-        return tokens.Any(StopIds.Contains) ? tokens : [.. tokens, StopIds[0]];
+        var head = RenderPrompt(prompt.Messages!);
+        var full = Render(prompt.Messages!.Append(new ChatMessage("assistant", response)), addGenerationPrompt: false);
+        return full.StartsWith(head, StringComparison.Ordinal)
+            ? full[head.Length..]
+            : throw new ChatTemplateException($"{template!.Name}: the chat template renders the conversation with the response differently from the prompt it renders with the generation prompt (the prompt is not a prefix), so the response cannot be cut out of it.");
     }
 
     public string DecodeResponse(IReadOnlyList<int> tokens) => tokenizer.Decode(tokens);

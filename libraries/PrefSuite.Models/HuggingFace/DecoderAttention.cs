@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace PrefSuite.Models.HuggingFace;
 
 /// <summary>
-/// Grouped-query self-attention as transformers' Llama/Qwen2/Mistral attention: q/k/v/o projections, rotary embeddings
-/// (rotate-half layout), key/value heads repeated to the query heads, scaled dot-product attention.
+/// Grouped-query self-attention as transformers' Llama/Qwen2/Qwen3/Mistral attention: q/k/v/o projections, Qwen3's
+/// per-head RMSNorm of queries and keys, rotary embeddings (rotate-half layout), key/value heads repeated to the query
+/// heads, scaled dot-product attention.
 /// </summary>
 public sealed class DecoderAttention : nn.Module
 {
@@ -13,6 +14,8 @@ public sealed class DecoderAttention : nn.Module
     private readonly Projection k_proj;
     private readonly Projection v_proj;
     private readonly Projection o_proj;
+    private readonly RmsNorm? q_norm;
+    private readonly RmsNorm? k_norm;
     private readonly int heads;
     private readonly int keyValueHeads;
     private readonly int headDim;
@@ -32,6 +35,13 @@ public sealed class DecoderAttention : nn.Module
         register_module("k_proj", k_proj);
         register_module("v_proj", v_proj);
         register_module("o_proj", o_proj);
+        if (config.QkNorm)
+        {
+            q_norm = new RmsNorm(headDim, config.RmsNormEps, dtype, device);
+            k_norm = new RmsNorm(headDim, config.RmsNormEps, dtype, device);
+            register_module("q_norm", q_norm);
+            register_module("k_norm", k_norm);
+        }
     }
 
     /// <param name="x">[B, T, hidden].</param>
@@ -43,8 +53,16 @@ public sealed class DecoderAttention : nn.Module
         using var scope = NewDisposeScope();
         var batch = x.shape[0];
         var time = x.shape[1];
-        var q = q_proj.forward(x).view(batch, time, heads, headDim).transpose(1, 2);
-        var k = k_proj.forward(x).view(batch, time, keyValueHeads, headDim).transpose(1, 2);
+        var q = q_proj.forward(x).view(batch, time, heads, headDim);
+        var k = k_proj.forward(x).view(batch, time, keyValueHeads, headDim);
+        if (q_norm is not null && k_norm is not null)
+        {
+            q = q_norm.forward(q);
+            k = k_norm.forward(k);
+        }
+
+        q = q.transpose(1, 2);
+        k = k.transpose(1, 2);
         var v = v_proj.forward(x).view(batch, time, keyValueHeads, headDim).transpose(1, 2);
         var c = cos.unsqueeze(1);
         var s = sin.unsqueeze(1);

@@ -5,6 +5,7 @@ public enum DecoderFamily
 {
     Llama,
     Qwen2,
+    Qwen3,
     Mistral,
 }
 
@@ -54,6 +55,9 @@ public sealed record DecoderConfig
 
     /// <summary>A bias on the output projection (Llama when attention_bias).</summary>
     public bool OutputBias { get; init; }
+
+    /// <summary>RMSNorm of each head's queries and keys before the rotary embedding (Qwen3's q_norm and k_norm).</summary>
+    public bool QkNorm { get; init; }
 
     /// <summary>Biases on gate, up and down (Llama when mlp_bias).</summary>
     public bool MlpBias { get; init; }

@@ -10,9 +10,11 @@ public static class DecoderConfigReader
     {
         ["LlamaForCausalLM"] = (DecoderFamily.Llama, DecoderHead.CausalLm),
         ["Qwen2ForCausalLM"] = (DecoderFamily.Qwen2, DecoderHead.CausalLm),
+        ["Qwen3ForCausalLM"] = (DecoderFamily.Qwen3, DecoderHead.CausalLm),
         ["MistralForCausalLM"] = (DecoderFamily.Mistral, DecoderHead.CausalLm),
         ["LlamaForSequenceClassification"] = (DecoderFamily.Llama, DecoderHead.SequenceClassification),
         ["Qwen2ForSequenceClassification"] = (DecoderFamily.Qwen2, DecoderHead.SequenceClassification),
+        ["Qwen3ForSequenceClassification"] = (DecoderFamily.Qwen3, DecoderHead.SequenceClassification),
         ["MistralForSequenceClassification"] = (DecoderFamily.Mistral, DecoderHead.SequenceClassification),
     };
 
@@ -82,8 +84,9 @@ public static class DecoderConfigReader
             RmsNormEps = OptionalDouble(path, root, "rms_norm_eps") ?? 1e-6,
             Rope = rope,
             TieWordEmbeddings = OptionalBool(path, root, "tie_word_embeddings") ?? false,
-            QkvBias = family == DecoderFamily.Qwen2 || (family == DecoderFamily.Llama && attentionBias),
-            OutputBias = family == DecoderFamily.Llama && attentionBias,
+            QkvBias = family == DecoderFamily.Qwen2 || (family is DecoderFamily.Llama or DecoderFamily.Qwen3 && attentionBias),
+            OutputBias = family is DecoderFamily.Llama or DecoderFamily.Qwen3 && attentionBias,
+            QkNorm = family == DecoderFamily.Qwen3,
             MlpBias = family == DecoderFamily.Llama && (OptionalBool(path, root, "mlp_bias") ?? false),
             LayerWindows = Windows(path, root, family, layers),
             Labels = head == DecoderHead.SequenceClassification ? Labels(path, root) : [],
@@ -190,7 +193,7 @@ public static class DecoderConfigReader
         };
     }
 
-    /// <summary>Per-layer sliding windows: Mistral on every layer; Qwen2 only with use_sliding_window, from max_window_layers on.</summary>
+    /// <summary>Per-layer sliding windows: Mistral on every layer; Qwen2/Qwen3 only with use_sliding_window, from max_window_layers on (or as layer_types says).</summary>
     private static int?[] Windows(string path, JsonElement root, DecoderFamily family, int layers)
     {
         var window = OptionalInt(path, root, "sliding_window");
@@ -200,7 +203,7 @@ public static class DecoderConfigReader
             return result;
         }
 
-        if (family == DecoderFamily.Qwen2 && !(OptionalBool(path, root, "use_sliding_window") ?? false))
+        if (family is DecoderFamily.Qwen2 or DecoderFamily.Qwen3 && !(OptionalBool(path, root, "use_sliding_window") ?? false))
         {
             return result;
         }
@@ -221,7 +224,7 @@ public static class DecoderConfigReader
             return result;
         }
 
-        var firstWindowed = family == DecoderFamily.Qwen2 ? OptionalInt(path, root, "max_window_layers") ?? 0 : 0;
+        var firstWindowed = family is DecoderFamily.Qwen2 or DecoderFamily.Qwen3 ? OptionalInt(path, root, "max_window_layers") ?? 0 : 0;
         for (var i = firstWindowed; i < layers; i++)
         {
             result[i] = window;

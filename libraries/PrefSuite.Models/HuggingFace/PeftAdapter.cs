@@ -20,6 +20,9 @@ public sealed record LoraSettings
 
     public bool UseRsLora { get; init; }
 
+    /// <summary>Seeds each adapter's initial A (with its module path), so the same settings start from the same adapters.</summary>
+    public ulong Seed { get; init; }
+
     public IReadOnlyList<string> ResolvedTargets()
     {
         var targets = TargetModules.Contains("all-linear") ? AllLinear : TargetModules;
@@ -51,11 +54,12 @@ public static class PeftAdapter
             parameter.requires_grad = false;
         }
 
-        foreach (var (_, name, layer) in model.LayerProjections())
+        foreach (var (path, name, layer) in model.LayerProjections())
         {
             if (targets.Contains(name))
             {
-                layer.AttachLora(settings.Rank, settings.Alpha, settings.Dropout, settings.UseRsLora);
+                var seed = (long)(Science.Randomness.SplitMix64.ForKey(settings.Seed, Science.Randomness.StableHash.Fnv1a64(path)).NextUInt64() >> 1);
+                layer.AttachLora(settings.Rank, settings.Alpha, settings.Dropout, settings.UseRsLora, seed);
             }
         }
     }

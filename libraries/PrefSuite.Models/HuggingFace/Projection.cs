@@ -61,10 +61,11 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Adds a LoRA adapter (A Kaiming-uniform as nn.Linear initialises it, B zero, so the layer starts unchanged) in
-    /// float32, and freezes the base weight and bias.
+    /// Adds a LoRA adapter (A Kaiming-uniform with a = √5 as nn.Linear and PEFT initialise it, i.e. U(±1/√in), drawn from
+    /// a generator seeded with <paramref name="seed"/>; B zero, so the layer starts unchanged) in float32, and freezes the
+    /// base weight and bias.
     /// </summary>
-    public void AttachLora(int rank, double alpha, double dropout, bool rsLora = false)
+    public void AttachLora(int rank, double alpha, double dropout, bool rsLora = false, long seed = 0)
     {
         if (loraA is not null)
         {
@@ -76,7 +77,10 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         loraB = new Projection(rank, OutFeatures, false, ScalarType.Float32, device);
         using (no_grad())
         {
-            nn.init.kaiming_uniform_(loraA.weight, Math.Sqrt(5));
+            using var generator = new Generator((ulong)seed);
+            var bound = 1.0 / Math.Sqrt(InFeatures);
+            using var values = empty([rank, InFeatures], ScalarType.Float32).uniform_(-bound, bound, generator);
+            loraA.weight.copy_(values);
             loraB.weight.zero_();
         }
 

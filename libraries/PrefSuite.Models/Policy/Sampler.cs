@@ -37,13 +37,6 @@ public static class Sampler
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(prompts);
-        ArgumentNullException.ThrowIfNull(promptKeys);
-        ArgumentNullException.ThrowIfNull(options);
-        if (prompts.Count != promptKeys.Count)
-        {
-            throw new ArgumentException($"{prompts.Count} prompts but {promptKeys.Count} keys.", nameof(promptKeys));
-        }
-
         return SampleTokens(policy, prompts.Select(policy.EncodePrompt).ToArray(), promptKeys, samplesPerPrompt, options, progress, cancellationToken);
     }
 

@@ -5,7 +5,7 @@ namespace PrefSuite.Models.Rewards;
 /// <summary>
 /// One response to score: the prompt it answers (as flat text, and as the conversation when it is one), its text, and
 /// whether it ended by itself. Scorers with a chat convention (Hugging Face reward models, implicit rewards) read
-/// <see cref="Conversation"/>; text scorers read <see cref="Prompt"/>.
+/// <see cref="Conversation"/>; programmatic rewards read its last user turn; other text scorers read <see cref="Prompt"/>.
 /// </summary>
 public sealed record ScoringItem(string Prompt, string Response, bool Ended = true)
 {

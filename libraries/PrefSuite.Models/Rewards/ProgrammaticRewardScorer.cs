@@ -1,6 +1,6 @@
 namespace PrefSuite.Models.Rewards;
 
-/// <summary>Scores with a programmatic reward; its one head carries the reward's name.</summary>
+/// <summary>Scores with a programmatic reward (a conversation by its last user turn); its one head carries the reward's name.</summary>
 public sealed class ProgrammaticRewardScorer(IProgrammaticReward reward, string version = "1") : IRewardScorer
 {
     public string Id => $"programmatic:{reward.Name}";
@@ -16,7 +16,9 @@ public sealed class ProgrammaticRewardScorer(IProgrammaticReward reward, string 
         for (var i = 0; i < items.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var value = reward.Score(items[i].Prompt, items[i].Response, items[i].Ended);
+            // A task reward judges the task: a conversation's last user turn, not its "role: content" rendering.
+            var prompt = items[i].Conversation.IsConversational ? items[i].Conversation.Flatten() : items[i].Prompt;
+            var value = reward.Score(prompt, items[i].Response, items[i].Ended);
             vectors[i] = new RewardVector(value, new Dictionary<string, double>(StringComparer.Ordinal) { [reward.Name] = value });
         }
 

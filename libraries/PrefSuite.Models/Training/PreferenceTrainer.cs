@@ -44,7 +44,7 @@ public static class PreferenceTrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var epoch = step / stepsPerEpoch;
-            var order = EpochOrder(pairs.Count, options.Seed, epoch);
+            var order = options.Order == PairOrder.AsGiven ? Enumerable.Range(0, pairs.Count).ToArray() : EpochOrder(pairs.Count, options.Seed, epoch);
             var offset = (step % stepsPerEpoch) * options.BatchSize;
             var indices = order.Skip(offset).Take(options.BatchSize).ToArray();
             var rate = schedule.At(step);
@@ -169,6 +169,6 @@ public static class PreferenceTrainer
         var losses = string.Join(",", options.Losses.Select(l => $"{LossTerm.NameOf(l.Kind)}:{l.Weight}"));
         var routes = string.Concat(pairs.Select(p => p.Route == PairRoute.Dpo ? 'd' : 's'));
         var scores = string.Join(",", pairs.Select(p => $"{p.ScoreChosen:R}/{p.ScoreRejected:R}"));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{key}|{losses}|{options.Loss}|{options.BatchSize}|{options.Epochs}|{options.Seed}|{routes}|{scores}")));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{key}|{losses}|{options.Loss}|{options.BatchSize}|{options.Epochs}|{options.Seed}|{options.Order}|{routes}|{scores}")));
     }
 }

@@ -66,6 +66,22 @@ public sealed record PreferenceTrainingOptions : TrainingOptions
     [Range(1, 100_000)]
     public int Epochs { get; init; } = 3;
 
+    /// <summary>
+    /// The order pairs are trained in: shuffled anew every epoch, or as given (a curriculum: selection with small-margin
+    /// routing writes pairs easy → hard, and MixDPO trains them in that order).
+    /// </summary>
+    public PairOrder Order { get; init; } = PairOrder.Shuffled;
+
     /// <summary>Where reference log-probs are cached by content hash; null computes them every time.</summary>
     public string? ReferenceCacheFolder { get; init; }
+}
+
+/// <summary>The order of pairs within each epoch of preference training.</summary>
+public enum PairOrder
+{
+    /// <summary>A seeded permutation per epoch.</summary>
+    Shuffled,
+
+    /// <summary>The dataset's own order, every epoch (a curriculum).</summary>
+    AsGiven,
 }

@@ -3,15 +3,32 @@ namespace PrefSuite.Science.Augmentation;
 /// <summary>A preference pair with its scores, as augmentation reads and writes it.</summary>
 public sealed record ScoredPair(PromptText Prompt, string Chosen, string Rejected, double ScoreChosen, double ScoreRejected);
 
-/// <summary>One augmented pair: the conditioned prompt, the goal it states, and whether chosen and rejected were swapped.</summary>
+/// <summary>
+/// One augmented pair: the conditioned prompt, the goal it states (on 1–10), whether chosen and rejected were swapped,
+/// and the responses' scores under that goal (<see cref="RewardConditionedAugmentation.GoalConditionedScore"/>, on the
+/// input's scale), so that ScoreChosen − ScoreRejected is the rating gap the pair means.
+/// </summary>
 public sealed record AugmentedPair(PromptText Prompt, string Chosen, string Rejected, double ScoreChosen, double ScoreRejected, double Goal, bool Swapped);
 
 /// <summary>
 /// Reward-conditioned augmentation (Zhang et al., ICML 2025; SCIENCE.md §4). From (y_w, y_l) with scores (s_w, s_l):
 /// (a) goal g = s_w, pair unchanged; (b) goal g = s_l, chosen and rejected swapped. Goals are on 1–10.
 /// </summary>
+/// <remarks>
+/// Under goal g the preferred response is the one that achieves g: in (b) y_l is chosen because it scored s_l, not
+/// because it is better. Its preference is about distance to the goal, so an augmented pair's scores are the
+/// goal-conditioned scores R(y | g) = g − |s(y) − g| (on the input's scale): the chosen, which hit its goal, keeps its
+/// score, and the rejected scores its miss below the goal. Pair (a) keeps (s_w, s_l) exactly; pair (b) carries
+/// (s_l, 2·s_l − s_w). Both have gap s_w − s_l &gt; 0, so rating-gap losses see what they mean: RDPO's and ML-RDPO's
+/// Δr is the original gap on both rows (not −Δr on the swapped one, which would ask the policy to prefer y_l by a
+/// negative margin), and ODPO's log(Δr) is defined. The raw score of the swapped row's rejected is recoverable:
+/// s_w = 2·score_chosen − score_rejected.
+/// </remarks>
 public static class RewardConditionedAugmentation
 {
+    /// <summary>R(y | g) = g − |s − g|: a response that achieves the goal scores the goal; one that misses it by d, on either side, scores d below it.</summary>
+    public static double GoalConditionedScore(double score, double goal) => goal - Math.Abs(score - goal);
+
     /// <summary>
     /// The two augmented pairs of <paramref name="pair"/>, or none when its scores are equal: with one goal for both
     /// pairs they would state opposite preferences, which is noise, not signal.
@@ -24,12 +41,18 @@ public static class RewardConditionedAugmentation
             return [];
         }
 
+        if (pair.ScoreChosen < pair.ScoreRejected)
+        {
+            throw new ArgumentException($"The chosen scored {pair.ScoreChosen} and the rejected {pair.ScoreRejected}; a pair's chosen must score higher.", nameof(pair));
+        }
+
         var goalChosen = scale.ToOneToTen(pair.ScoreChosen);
         var goalRejected = scale.ToOneToTen(pair.ScoreRejected);
+        var (w, l) = (pair.ScoreChosen, pair.ScoreRejected);
         return
         [
-            new AugmentedPair(Condition(pair.Prompt, goalChosen, useSystemPrompt), pair.Chosen, pair.Rejected, pair.ScoreChosen, pair.ScoreRejected, goalChosen, Swapped: false),
-            new AugmentedPair(Condition(pair.Prompt, goalRejected, useSystemPrompt), pair.Rejected, pair.Chosen, pair.ScoreRejected, pair.ScoreChosen, goalRejected, Swapped: true),
+            new AugmentedPair(Condition(pair.Prompt, goalChosen, useSystemPrompt), pair.Chosen, pair.Rejected, GoalConditionedScore(w, w), GoalConditionedScore(l, w), goalChosen, Swapped: false),
+            new AugmentedPair(Condition(pair.Prompt, goalRejected, useSystemPrompt), pair.Rejected, pair.Chosen, GoalConditionedScore(l, l), GoalConditionedScore(w, l), goalRejected, Swapped: true),
         ];
     }
 

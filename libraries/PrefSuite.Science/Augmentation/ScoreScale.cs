@@ -7,7 +7,14 @@ public readonly record struct ScoreScale(double Min, double Max)
 {
     public static ScoreScale OneToTen { get; } = new(1, 10);
 
-    /// <summary>Maps a score on this scale to 1–10: 1 + 9·(s − min)/(max − min).</summary>
+    /// <summary>Whether <paramref name="score"/> lies on this scale, bounds included.</summary>
+    public bool Contains(double score) => score >= Min && score <= Max;
+
+    /// <summary>
+    /// Maps a score on this scale to 1–10: 1 + 9·(s − min)/(max − min). A score outside the scale is refused: it would
+    /// state a goal outside 1–10 ("Overall score: 0.87" for a 0–1 score read on the default 1:10 scale), which the
+    /// goal prompt's own wording rules out; the scale was declared wrong.
+    /// </summary>
     public double ToOneToTen(double score)
     {
         if (!double.IsFinite(score))
@@ -18,6 +25,12 @@ public readonly record struct ScoreScale(double Min, double Max)
         if (!(Max > Min))
         {
             throw new InvalidOperationException($"The scale {this} is empty; its maximum must exceed its minimum.");
+        }
+
+        if (!Contains(score))
+        {
+            throw new ArgumentOutOfRangeException(nameof(score), score,
+                string.Create(CultureInfo.InvariantCulture, $"The score {score:R} lies outside the declared scale {this}; declare the scale the scores are on (e.g. --scale 0:1)."));
         }
 
         return 1 + (9 * (score - Min) / (Max - Min));

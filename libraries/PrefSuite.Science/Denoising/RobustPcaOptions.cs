@@ -5,10 +5,10 @@ namespace PrefSuite.Science.Denoising;
 /// <summary>How the SVD inside robust PCA is computed.</summary>
 public enum SvdMode
 {
-    /// <summary>Truncated (warm-started subspace iteration) while few singular values exceed the threshold, full otherwise.</summary>
+    /// <summary>Truncated (warm-started subspace iteration, certified complete) while few singular values exceed the threshold, full otherwise.</summary>
     Auto,
 
-    /// <summary>A full Jacobi SVD at every iteration, as the reference algorithm does.</summary>
+    /// <summary>A full SVD at every iteration (LAPACK when installed, else Jacobi), as the reference algorithm does.</summary>
     Full,
 }
 

@@ -11,6 +11,8 @@ namespace PrefSuite.Science.Denoising;
 /// <param name="Flagged">Observed entries whose |S| exceeds the flag tolerance.</param>
 /// <param name="Converged">Whether the residual fell below the tolerance within the iteration limit.</param>
 /// <param name="FullSvdIterations">Iterations that needed a full SVD (the rest used the truncated one).</param>
+/// <param name="SubspaceIterations">Block products (X·Ω and Xᵀ·Y) the truncated SVD took over the run.</param>
+/// <param name="LanczosSteps">Products with the deflated matrix its completeness certificates took over the run.</param>
 public sealed record RobustPcaResult(
     DenseMatrix LowRank,
     DenseMatrix Sparse,
@@ -19,4 +21,6 @@ public sealed record RobustPcaResult(
     int Rank,
     int Flagged,
     bool Converged,
-    int FullSvdIterations);
+    int FullSvdIterations,
+    int SubspaceIterations = 0,
+    int LanczosSteps = 0);

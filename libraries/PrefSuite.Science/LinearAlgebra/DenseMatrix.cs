@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PrefSuite.Science.LinearAlgebra;
 
 /// <summary>A dense row-major matrix of doubles.</summary>
@@ -42,6 +44,7 @@ public sealed class DenseMatrix
 
     public DenseMatrix Clone() => new(Rows, Columns, (double[])Data.Clone());
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DenseMatrix Transpose()
     {
         var result = new DenseMatrix(Columns, Rows);
@@ -78,6 +81,7 @@ public sealed class DenseMatrix
     public double FrobeniusNorm() => Math.Sqrt(VectorOps.Dot(Data, Data));
 
     /// <summary>The largest absolute entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double MaxAbs()
     {
         var max = 0.0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PrefSuite.Science.LinearAlgebra;
 
 /// <summary>Orthonormalizes the rows of a thin block in place.</summary>
@@ -7,6 +9,7 @@ public static class Orthonormalization
     /// Modified Gram–Schmidt, applied twice ("twice is enough") for orthogonality to working precision. A row that is
     /// (numerically) dependent on the earlier ones is replaced by zeros. Returns the number of independent rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Rows(DenseMatrix rows)
     {
         var independent = 0;

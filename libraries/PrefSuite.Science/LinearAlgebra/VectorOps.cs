@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace PrefSuite.Science.LinearAlgebra;
@@ -6,6 +7,7 @@ namespace PrefSuite.Science.LinearAlgebra;
 /// <summary>SIMD kernels over spans of doubles: the inner loops of the SVD and robust PCA.</summary>
 public static class VectorOps
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         if (x.Length != y.Length)
@@ -38,6 +40,7 @@ public static class VectorOps
     }
 
     /// <summary>y += a·x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(double a, ReadOnlySpan<double> x, Span<double> y)
     {
         if (x.Length != y.Length)
@@ -60,6 +63,7 @@ public static class VectorOps
     }
 
     /// <summary>x *= a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(double a, Span<double> x)
     {
         var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
@@ -76,6 +80,7 @@ public static class VectorOps
     }
 
     /// <summary>Applies the plane rotation (c, s) to x and y: x ← c·x − s·y, y ← s·x + c·y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rotate(Span<double> x, Span<double> y, double c, double s)
     {
         var vx = MemoryMarshal.Cast<double, Vector<double>>(x);

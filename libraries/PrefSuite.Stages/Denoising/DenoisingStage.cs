@@ -38,12 +38,12 @@ public static class DenoisingStage
     }
 
     /// <summary>
-    /// The queue step: a preference matrix from the unit's reward sources (each scorer, or each head of a single
-    /// multi-head scorer) is decomposed, and each response's denoised reward is its Bradley–Terry score from L, moved to
-    /// the raw rewards' mean and spread: robust PCA decides the order and the relative gaps, the raw rewards keep the
-    /// scale that margins are measured in (singular value thresholding shrinks L, most visibly for small N).
-    /// With a single source the comparisons are consistent by construction (exactly rank 2): there is nothing to
-    /// denoise and the rewards are kept.
+    /// The queue step: the unit's reward sources (each scorer, or each head of a single multi-head scorer) are denoised
+    /// together (<see cref="MultiSourceDenoising"/>): their win probabilities are averaged into a preference matrix,
+    /// robust PCA separates the comparisons a source got wrong, and each response's denoised reward is its
+    /// Bradley–Terry score from L in the combined reward's units. With a single source, or sources whose comparisons all
+    /// agree, there is nothing to denoise and the rewards are passed through unchanged (reported as rank 2, nothing
+    /// flagged, τ = 1).
     /// </summary>
     public static PromptUnit DenoiseUnit(PromptUnit unit, DenoiseOptions? options = null)
     {
@@ -56,36 +56,17 @@ public static class DenoisingStage
         var sources = Sources(unit);
         var result = unit.Clone();
         var raw = unit.Responses.Select(r => r.Reward.Reward).ToArray();
-        if (sources.Count == 1)
-        {
-            for (var i = 0; i < result.Responses.Count; i++)
-            {
-                result.Responses[i].DenoisedReward = raw[i];
-            }
-
-            result.Denoise = new DenoiseReport { Rank = 2, Converged = true, KendallTau = 1 };
-            return result;
-        }
-
         var clock = Stopwatch.StartNew();
-        var ranking = PreferenceDenoising.Denoise(PreferenceMatrix.FromRewards(sources), null, Options(options));
-        var scores = ranking.DenoisedScores;
-        var (rawMean, rawSpread) = MeanAndSpread(raw);
-        var (scoreMean, scoreSpread) = MeanAndSpread(scores);
-        var scale = scoreSpread > 0 ? rawSpread / scoreSpread : 0;
+        var denoised = MultiSourceDenoising.Denoise(sources, raw, Options(options));
         for (var i = 0; i < result.Responses.Count; i++)
         {
-            result.Responses[i].DenoisedReward = rawMean + ((scores[i] - scoreMean) * scale);
+            result.Responses[i].DenoisedReward = denoised.Rewards[i];
         }
 
-        result.Denoise = Report(ranking, clock.Elapsed.TotalSeconds);
+        result.Denoise = denoised.Ranking is { } ranking
+            ? Report(ranking, clock.Elapsed.TotalSeconds)
+            : new DenoiseReport { Rank = 2, Converged = true, KendallTau = 1, Seconds = clock.Elapsed.TotalSeconds };
         return result;
-    }
-
-    private static (double Mean, double Spread) MeanAndSpread(IReadOnlyList<double> values)
-    {
-        var mean = values.Average();
-        return (mean, Math.Sqrt(values.Average(v => (v - mean) * (v - mean))));
     }
 
     private static List<double[]> Sources(PromptUnit unit)
@@ -130,7 +111,7 @@ public static class DenoisingStage
         {
             Tolerance = options.Tolerance == 0 ? 1e-7 : options.Tolerance,
             MaxIterations = options.MaxIterations == 0 ? 1000 : options.MaxIterations,
-            Lambda = options.HasLambda ? options.Lambda : null,
+            Lambda = options.HasSparseWeight ? options.SparseWeight : null,
             Svd = options.FullSvd ? SvdMode.Full : SvdMode.Auto,
         };
     }

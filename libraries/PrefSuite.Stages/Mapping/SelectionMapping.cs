@@ -133,8 +133,8 @@ public static class SelectionMapping
     }
 
     /// <summary>
-    /// A scored unit as the selection library reads it: the denoised reward when denoising ran, else the combined
-    /// reward; every response must have been scored.
+    /// A scored unit as the selection library reads it: the combined reward, and the denoised one when denoising ran
+    /// (selection uses it); every response must have been scored.
     /// </summary>
     public static ScoredPrompt ToScoredPrompt(PromptUnit unit, string field = "prompts")
     {
@@ -143,15 +143,16 @@ public static class SelectionMapping
         for (var i = 0; i < unit.Responses.Count; i++)
         {
             var response = unit.Responses[i];
-            var reward = response.HasDenoisedReward ? response.DenoisedReward
-                : response.Reward is { } vector ? vector.Reward
+            var reward = response.Reward is { } vector ? vector.Reward
+                : response.HasDenoisedReward ? response.DenoisedReward
                 : throw new InvalidRequestException($"{field}[{unit.Prompt?.PromptId}].responses[{i}].reward", "is missing: score the responses first");
-            if (!double.IsFinite(reward))
+            double? denoised = response.HasDenoisedReward ? response.DenoisedReward : null;
+            if (!double.IsFinite(reward) || denoised is { } d && !double.IsFinite(d))
             {
-                throw new InvalidRequestException($"{field}[{unit.Prompt?.PromptId}].responses[{i}].reward", $"is {reward}; rewards must be finite");
+                throw new InvalidRequestException($"{field}[{unit.Prompt?.PromptId}].responses[{i}].reward", $"is {(double.IsFinite(reward) ? denoised : reward)}; rewards must be finite");
             }
 
-            responses.Add(new ScoredResponse(response.Text, reward, response.Reward?.Heads.Count > 0 ? response.Reward.Heads : null, response.HasImplicitReward ? response.ImplicitReward : null, response.Logprob));
+            responses.Add(new ScoredResponse(response.Text, reward, response.Reward?.Heads.Count > 0 ? response.Reward.Heads : null, response.HasImplicitReward ? response.ImplicitReward : null, response.Logprob, denoised));
         }
 
         var prompt = unit.Prompt ?? throw new InvalidRequestException($"{field}.prompt", "is missing");

@@ -64,7 +64,7 @@ public sealed class OpenAiCompatibleSampler : IResponseSampler
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.N < 1)
         {
-            throw new InvalidRequestException("params.n", $"must be at least 1, got {parameters.N}");
+            throw new InvalidRequestException("sampling.n", $"must be at least 1, got {parameters.N}");
         }
 
         var results = new Response[prompts.Count][];

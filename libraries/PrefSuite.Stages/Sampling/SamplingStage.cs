@@ -13,7 +13,7 @@ public sealed class SamplingStage(IResponseSampler sampler)
     public async Task<SampleResponse> SampleAsync(SampleRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var parameters = Validate(request.Prompts, request.Params);
+        var parameters = Validate(request.Prompts, request.Sampling);
         var (responses, version) = await sampler.SampleAsync(request.Prompts, parameters, request.Policy, cancellationToken).ConfigureAwait(false);
         var result = new SampleResponse { PolicyVersion = version };
         for (var p = 0; p < request.Prompts.Count; p++)
@@ -36,7 +36,7 @@ public sealed class SamplingStage(IResponseSampler sampler)
         }
 
         var prompts = new[] { unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing") };
-        var parameters = Validate(prompts, unit.Params);
+        var parameters = Validate(prompts, unit.Sampling);
         var (responses, _) = await sampler.SampleAsync(prompts, parameters, unit.Policy, cancellationToken).ConfigureAwait(false);
         var result = new PromptUnit { RunId = unit.RunId, Prompt = unit.Prompt };
         result.Responses.Add(responses[0]);
@@ -55,11 +55,11 @@ public sealed class SamplingStage(IResponseSampler sampler)
         // can flip a sampled token: in a run, each prompt is a batch of its own (its N samples), so the same seeds give the
         // same responses whatever arrives together — on the stack, in process, after a crash. A server samples per request.
         var apart = sampler is PolicySampler;
-        foreach (var group in units.Select((u, i) => (Unit: u, Index: i)).GroupBy(x => (x.Unit.RunId, Policy: x.Unit.Policy?.Checkpoint ?? string.Empty, Params: x.Unit.Params?.ToString() ?? string.Empty, Apart: apart ? x.Index : 0)))
+        foreach (var group in units.Select((u, i) => (Unit: u, Index: i)).GroupBy(x => (x.Unit.RunId, Policy: x.Unit.Policy?.Checkpoint ?? string.Empty, Sampling: x.Unit.Sampling?.ToString() ?? string.Empty, Apart: apart ? x.Index : 0)))
         {
             var members = group.ToArray();
             var prompts = members.Select(m => m.Unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing")).ToArray();
-            var parameters = Validate(prompts, members[0].Unit.Params);
+            var parameters = Validate(prompts, members[0].Unit.Sampling);
             var (responses, _) = await sampler.SampleAsync(prompts, parameters, members[0].Unit.Policy, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < members.Length; i++)
             {
@@ -109,30 +109,30 @@ public sealed class SamplingStage(IResponseSampler sampler)
             }
         }
 
-        parameters = parameters?.Clone() ?? throw new InvalidRequestException("params", "is missing");
+        parameters = parameters?.Clone() ?? throw new InvalidRequestException("sampling", "is missing");
         if (parameters.N is < 1 or > MaxSamplesPerPrompt)
         {
-            throw new InvalidRequestException("params.n", $"must lie in [1, {MaxSamplesPerPrompt}], got {parameters.N}");
+            throw new InvalidRequestException("sampling.n", $"must lie in [1, {MaxSamplesPerPrompt}], got {parameters.N}");
         }
 
         if (!(parameters.Temperature >= 0 && parameters.Temperature <= 100))
         {
-            throw new InvalidRequestException("params.temperature", $"must lie in [0, 100], got {parameters.Temperature}");
+            throw new InvalidRequestException("sampling.temperature", $"must lie in [0, 100], got {parameters.Temperature}");
         }
 
         if (!(parameters.TopP >= 0 && parameters.TopP <= 1))
         {
-            throw new InvalidRequestException("params.top_p", $"must lie in [0, 1], got {parameters.TopP}");
+            throw new InvalidRequestException("sampling.top_p", $"must lie in [0, 1], got {parameters.TopP}");
         }
 
         if (parameters.TopK < 0)
         {
-            throw new InvalidRequestException("params.top_k", "must not be negative");
+            throw new InvalidRequestException("sampling.top_k", "must not be negative");
         }
 
         if (parameters.MaxNewTokens < 0 || parameters.MaxNewTokens > 65536)
         {
-            throw new InvalidRequestException("params.max_new_tokens", $"must lie in [1, 65536], got {parameters.MaxNewTokens}");
+            throw new InvalidRequestException("sampling.max_new_tokens", $"must lie in [1, 65536], got {parameters.MaxNewTokens}");
         }
 
         if (parameters.MaxNewTokens == 0)

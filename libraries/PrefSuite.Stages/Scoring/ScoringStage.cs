@@ -46,8 +46,33 @@ public sealed class ScoringStage
             throw new InvalidRequestException("items", $"has {request.Items.Count} items; at most {MaxItemsPerCall} per call (use ScoreStream)");
         }
 
-        var items = request.Items.Select(i => new ScoringItem(i.Prompt, i.Response, !i.Truncated)).ToArray();
+        var items = request.Items.Select((item, i) => ToScoringItem(item, $"items[{i}]")).ToArray();
         return ScoreItemsAsync(ScorerIds(request.Scorers), items, cancellationToken);
+    }
+
+    /// <summary>A request item as scorers read it: a text prompt as it is, a conversation both as itself and flattened.</summary>
+    private static ScoringItem ToScoringItem(ScoreItem item, string field)
+    {
+        if (item.PromptMessages.Count == 0)
+        {
+            return new ScoringItem(item.Prompt, item.Response, !item.Truncated);
+        }
+
+        if (item.Prompt.Length > 0)
+        {
+            throw new InvalidRequestException($"{field}.prompt_messages", "set prompt or prompt_messages, not both");
+        }
+
+        for (var m = 0; m < item.PromptMessages.Count; m++)
+        {
+            if (string.IsNullOrEmpty(item.PromptMessages[m].Role))
+            {
+                throw new InvalidRequestException($"{field}.prompt_messages[{m}].role", "is missing");
+            }
+        }
+
+        var prompt = new Prompt { Messages = { item.PromptMessages } };
+        return new ScoringItem(PromptMapping.Flatten(prompt), item.Response, !item.Truncated) { Conversation = PromptMapping.ToText(prompt, field) };
     }
 
     /// <summary>The queue step: scores every response of a unit and records the vectors on it.</summary>
@@ -132,7 +157,7 @@ public sealed class ScoringStage
 
     private async Task<(RewardVector[] Vectors, int Hits)> ScoreWithCacheAsync(IRewardScorer scorer, ScoringItem[] items, CancellationToken cancellationToken)
     {
-        var keys = items.Select(i => RewardCacheKeys.For(scorer.Id, scorer.Version, i.Prompt, i.Response, !i.Ended)).ToArray();
+        var keys = items.Select(i => RewardCacheKeys.For(scorer.Id, scorer.Version, i.Prompt, i.Conversation.Messages, i.Response, !i.Ended)).ToArray();
         var cached = await _cache.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
         var vectors = new RewardVector[items.Length];
         var missing = new List<int>();

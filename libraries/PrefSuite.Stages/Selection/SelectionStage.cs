@@ -39,25 +39,43 @@ public sealed class SelectionStage(IArtifactStore store)
         await store.WriteAsync(ArtifactPaths.SelectedUnit(unit.RunId, unit.Prompt.PromptId), unit.ToByteArray(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The dataset-level step of a run: returns the funnel and the pair dataset's artifact path.</summary>
+    /// <summary>
+    /// The dataset-level step of a run: the stored units stream through the same selector as <c>prefsuite select</c>
+    /// (numbers in memory, texts spilled), and every unit is written to the samples artifact on the way.
+    /// </summary>
     public async Task<(Contracts.V1.SelectionSummary Summary, string PairsArtifact, string SamplesArtifact)> SelectDatasetAsync(DatasetSelectRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var units = new List<ScoredPrompt>();
+        var options = new SelectOptions { Strategy = SelectionMapping.ToOptions(request.Strategy), Dataset = SelectionMapping.ToOptions(request.Dataset) };
+        var pairsPath = ArtifactPaths.Pairs(request.RunId);
+        var samplesPath = ArtifactPaths.Samples(request.RunId);
+        Data.Selection.SelectionSummary? summary = null;
+        try
+        {
+            await store.WriteAsync(samplesPath, (samples, ct) => store.WriteAsync(pairsPath, async (pairs, ct2) =>
+                summary = await StreamingPairSelector.SelectAsync(StoredUnitsAsync(request, ct2), options, pairs, samples, cancellationToken: ct2).ConfigureAwait(false), ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Data.DataFormatException error)
+        {
+            throw new InvalidRequestException(error.Field ?? "prompts", error.Problem);
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidRequestException("dataset", error.Message);
+        }
+
+        return (SelectionMapping.ToProto(summary!), pairsPath, samplesPath);
+    }
+
+    private async IAsyncEnumerable<ScoredPrompt> StoredUnitsAsync(DatasetSelectRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         foreach (var promptId in request.PromptIds)
         {
             if (await store.ReadAsync(ArtifactPaths.SelectedUnit(request.RunId, promptId), cancellationToken).ConfigureAwait(false) is { } bytes)
             {
-                units.Add(SelectionMapping.ToScoredPrompt(PromptUnit.Parser.ParseFrom(bytes)));
+                yield return SelectionMapping.ToScoredPrompt(PromptUnit.Parser.ParseFrom(bytes));
             }
         }
-
-        var outcome = Select(units, request.Strategy, request.Dataset);
-        var pairsPath = ArtifactPaths.Pairs(request.RunId);
-        var samplesPath = ArtifactPaths.Samples(request.RunId);
-        await store.WriteAsync(pairsPath, (stream, ct) => PairRowWriter.WriteAsync(stream, outcome.Rows, ct), cancellationToken).ConfigureAwait(false);
-        await store.WriteAsync(samplesPath, (stream, ct) => ScoredPromptWriter.WriteAsync(stream, units, ct), cancellationToken).ConfigureAwait(false);
-        return (SelectionMapping.ToProto(outcome.Summary), pairsPath, samplesPath);
     }
 
     private static PairSelectionOutcome Select(IReadOnlyList<ScoredPrompt> prompts, StrategyOptions? strategy, DatasetOptions? dataset)

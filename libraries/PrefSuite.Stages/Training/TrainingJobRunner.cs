@@ -34,7 +34,7 @@ public static class TrainingJobRunner
         };
         var baseReference = request.BasePolicy?.Checkpoint ?? string.Empty;
         request.Options ??= new TrainOptions();
-        var loadOptions = new PolicyLoadOptions { Lora = Lora(request.Options.Lora) };
+        var loadOptions = new PolicyLoadOptions { Lora = Lora(request.Options.Lora, request.Options.Seed) };
         using var policy = request.DemoSft && baseReference.Length == 0
             ? PolicyModel.Create(new PolicyConfig(), (long)request.Options.Seed)
             : PolicyModel.Load(await policies.ResolveFolderAsync(baseReference.Length == 0 ? "default" : baseReference, cancellationToken).ConfigureAwait(false), options: loadOptions);
@@ -74,6 +74,7 @@ public static class TrainingJobRunner
 
             var options = PreferenceOptions(request.Options) with
             {
+                Order = Order(request.Options.PairOrder, pairs),
                 CheckpointFolder = checkpoints,
                 CheckpointEvery = 50,
                 ReferenceCacheFolder = policies.LocalFolder(ArtifactPaths.ReferenceCache),
@@ -188,8 +189,16 @@ public static class TrainingJobRunner
         return new TrainingPair(row.Prompt, row.Chosen, row.Rejected, row.ScoreChosen, row.ScoreRejected, row.Route == "sft" ? PairRoute.Sft : PairRoute.Dpo);
     }
 
+    /// <summary>The pair order: as asked, or for an unspecified order the curriculum when the dataset was routed.</summary>
+    public static Models.Training.PairOrder Order(Contracts.V1.PairOrder order, IReadOnlyList<TrainingPair> pairs) => order switch
+    {
+        Contracts.V1.PairOrder.Shuffled => Models.Training.PairOrder.Shuffled,
+        Contracts.V1.PairOrder.Curriculum => Models.Training.PairOrder.AsGiven,
+        _ => pairs.Any(p => p.Route == PairRoute.Sft) ? Models.Training.PairOrder.AsGiven : Models.Training.PairOrder.Shuffled,
+    };
+
     /// <summary>LoRA settings from the request (null: full fine-tuning), zero values meaning PEFT-like defaults.</summary>
-    public static LoraSettings? Lora(LoraOptions? options)
+    public static LoraSettings? Lora(LoraOptions? options, ulong seed = 0)
     {
         if (options is null)
         {
@@ -203,6 +212,7 @@ public static class TrainingJobRunner
             Alpha = options.Alpha > 0 ? options.Alpha : defaults.Alpha,
             Dropout = options.HasDropout ? options.Dropout : defaults.Dropout,
             TargetModules = options.TargetModules.Count > 0 ? [.. options.TargetModules] : defaults.TargetModules,
+            Seed = seed,
         };
         try
         {
@@ -249,7 +259,7 @@ public static class TrainingJobRunner
                 Epsilon = options.Epsilon > 0 ? options.Epsilon : defaults.Loss.Epsilon,
                 Alpha = options.Alpha > 0 ? options.Alpha : defaults.Loss.Alpha,
                 Beta1 = options.Beta1 > 0 ? options.Beta1 : defaults.Loss.Beta1,
-                Lambda = options.Lambda > 0 ? options.Lambda : defaults.Loss.Lambda,
+                Lambda = options.MlRdpoLambda > 0 ? options.MlRdpoLambda : defaults.Loss.Lambda,
             },
             Epochs = options.Epochs > 0 ? options.Epochs : defaults.Epochs,
             BatchSize = options.BatchSize > 0 ? options.BatchSize : defaults.BatchSize,

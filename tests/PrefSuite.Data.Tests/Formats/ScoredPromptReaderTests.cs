@@ -46,8 +46,7 @@ public class ScoredPromptReaderTests
     [InlineData("""{"prompt":"p","responses":[{"text":"x"}]}""", "responses[0].reward", "is missing")]
     [InlineData("""{"prompt":"p","responses":[]}""", "responses", "is empty")]
     [InlineData("""{"responses":[{"text":"x","reward":1}]}""", "prompt", "is missing")]
-    [InlineData("""{"prompt":"p","responses":[{"text":"x","reward":1,"score":2}]}""", "responses[0].score", "is not a known field")]
-    [InlineData("""{"prompt":"p","respones":[]}""", "respones", "is not a known field")]
+    [InlineData("""{"prompt":"p","respones":[]}""", "responses", "is missing (the row has 'respones', which this format does not use)")]
     [InlineData("""{"prompt":"p","responses":[{"text":"x","reward":1e400}]}""", "responses[0].reward", "not a finite number")]
     [InlineData("""[1,2]""", null, "expected a JSON object")]
     [InlineData("""{"prompt":42,"responses":[{"text":"x","reward":1}]}""", "prompt", "must be a string or a list of messages")]
@@ -60,6 +59,26 @@ public class ScoredPromptReaderTests
         Assert.Equal(field, error.Field);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.Contains("bad.jsonl, line 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":"p","responses":[{"text":"x","reward":1,"score":2}]}""", "responses[0].score")]
+    [InlineData("""{"prompt":"p","respones":[],"responses":[{"text":"x","reward":1}]}""", "respones")]
+    public async Task UnknownFieldsAreNotedByDefaultAndRefusedUnderStrict(string row, string field)
+    {
+        using var dir = new TempFolder();
+        var path = dir.Write("extra.jsonl", """{"prompt":"ok","responses":[{"text":"a","reward":1},{"text":"b","reward":0}]}""" + "\n" + row + "\n");
+        var notes = new FieldNotes();
+        var prompts = await ScoredPromptReader.ReadAllAsync(path, new ScoredReadOptions { Format = InputFormat.Scored, Notes = notes });
+        Assert.Equal(2, prompts.Count);
+        var (ignored, at) = Assert.Single(notes.Ignored);
+        Assert.Equal(field.Replace("[0]", "[]", StringComparison.Ordinal), ignored);
+        Assert.Equal(2, at.Line);
+        Assert.Contains("--strict refuses them", notes.Describe(path), StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => ScoredPromptReader.ReadAllAsync(path, new ScoredReadOptions { Format = InputFormat.Scored, Strict = true }));
+        Assert.Equal((2, field), (error.Line, error.Field));
+        Assert.Contains("is not a known field", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
+using CsCheck;
 using PrefSuite.Data.Formats;
 using PrefSuite.Data.Selection;
 using PrefSuite.Science.Augmentation;
 using PrefSuite.Science.Margins;
 using PrefSuite.Science.Pairs;
+using PrefSuite.Science.Statistics;
 
 namespace PrefSuite.Data.Tests.Selection;
 
@@ -77,5 +79,62 @@ public class DatasetPairSelectorTests
         Assert.Equal(
             forward.ToDictionary(r => r.PromptId!, r => r.RejectedIndex),
             backward.ToDictionary(r => r.PromptId!, r => r.RejectedIndex));
+    }
+}
+
+public class PromptsWithoutPairTests
+{
+    private static ScoredPrompt Prompt(string id, params double[] rewards) =>
+        new(id, PromptText.FromText("prompt " + id), rewards.Select((r, i) => new ScoredResponse($"r{i}", r)).ToArray());
+
+    [Fact]
+    public void AnIntegerTieAtTheRejectedPositionIsDroppedAndCounted()
+    {
+        // Rewards 5, 5, 3, 1: μ = 3.5, σ = √2.75 ≈ 1.658, μ+σ ≈ 5.16. The cell (max, μ+σ) takes index 0 as chosen and,
+        // excluding it, index 1 (also 5) as the sample nearest 5.16: a zero-margin pair.
+        var options = new SelectOptions { Strategy = new PairStrategyOptions { Name = StrategyNames.Position, Chosen = RewardPosition.Max, Rejected = RewardPosition.Sigma(1) } };
+        var outcome = DatasetPairSelector.Select([Prompt("tie", 5, 5, 3, 1), Prompt("ok", 5, 4, 3, 1)], options);
+
+        var row = Assert.Single(outcome.Rows);
+        Assert.Equal("ok", row.PromptId);
+        Assert.Equal((2, 1, 1, 1), (outcome.Summary.CandidatePairs, outcome.Summary.ZeroMarginPairs, outcome.Summary.DroppedZeroMarginPairs, outcome.Summary.WithoutPair.OnlyZeroMargin));
+        Assert.Equal(1, outcome.Summary.PromptsWithPair);
+
+        // With routing the tie becomes SFT on the chosen instead.
+        var routed = DatasetPairSelector.Select([Prompt("tie", 5, 5, 3, 1), Prompt("ok", 5, 4, 3, 1)],
+            options with { Dataset = new DatasetSelectionOptions { RouteSmallMargins = true } });
+        var tie = Assert.Single(routed.Rows, r => r.PromptId == "tie");
+        Assert.Equal(("sft", 0.0), (tie.Route, tie.Margin));
+        Assert.Equal(0, routed.Summary.WithoutPair.Total);
+    }
+
+    [Fact]
+    public void AnEmptySweepCellIsCountedAsNoPairAtPositions()
+    {
+        // (μ−σ, min): μ = 2.5, σ ≈ 1.118, μ−σ ≈ 1.38 → the chosen is the 1 (index 0), which is also the minimum: no
+        // other sample lies at or below it, so this cell has no pair although the rewards differ.
+        var options = new SelectOptions { Strategy = new PairStrategyOptions { Name = StrategyNames.Position, Chosen = RewardPosition.Sigma(-1), Rejected = RewardPosition.Min } };
+        var outcome = DatasetPairSelector.Select([Prompt("cell", 1, 2, 3, 4), Prompt("flat", 2, 2, 2)], options);
+        Assert.Empty(outcome.Rows);
+        Assert.Equal(new PromptsWithoutPair(AllRewardsEqual: 1, NoPairAtPositions: 1), outcome.Summary.WithoutPair);
+    }
+
+    [Fact]
+    public void EveryPromptIsAccountedForAndNoDpoRowIsATie()
+    {
+        var sweep = RewardPosition.SweepPairs;
+        var prompts = Gen.Int[1, 5].Select(i => (double)i).Array[2, 9].Array[1, 25];
+        Gen.Select(prompts, Gen.Int[0, sweep.Count - 1], Gen.Bool, Gen.Double[0.05, 1.0]).Sample((rewards, cell, route, fraction) =>
+        {
+            var scored = rewards.Select((r, i) => Prompt($"p{i}", r)).ToArray();
+            var options = new SelectOptions
+            {
+                Strategy = new PairStrategyOptions { Name = StrategyNames.Position, Chosen = sweep[cell].Chosen, Rejected = sweep[cell].Rejected },
+                Dataset = new DatasetSelectionOptions { RouteSmallMargins = route, Keep = KeepRule.OfFraction(fraction), ExternalCap = 4 },
+            };
+            var outcome = DatasetPairSelector.Select(scored, options);
+            Assert.Equal(outcome.Summary.Prompts, outcome.Summary.PromptsWithPair + outcome.Summary.WithoutPair.Total);
+            Assert.DoesNotContain(outcome.Rows, r => r.Route == "dpo" && r.ScoreChosen == r.ScoreRejected);
+        });
     }
 }

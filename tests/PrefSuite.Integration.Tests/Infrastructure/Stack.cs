@@ -22,7 +22,8 @@ public sealed class Stack : IAsyncDisposable
     public IReadOnlyDictionary<string, (int Grpc, int Http)> Ports => _ports;
 
     /// <param name="blobContainer">Keep artifacts in this Azurite container instead of a shared folder; each service then has its own model cache, as on separate machines.</param>
-    public static async Task<Stack> StartAsync(Servers servers, int defaultPolicySftSteps = 100, string? blobContainer = null)
+    /// <param name="settings">More settings for every service, as command-line arguments (e.g. "--Security:ApiKey=…").</param>
+    public static async Task<Stack> StartAsync(Servers servers, int defaultPolicySftSteps = 100, string? blobContainer = null, IReadOnlyList<string>? settings = null)
     {
         var stack = new Stack(Path.Combine(Path.GetTempPath(), "prefsuite-stack-" + Guid.NewGuid().ToString("N")[..8]));
         var builders = new (string Name, Func<string[], WebApplication> Build)[]
@@ -52,6 +53,7 @@ public sealed class Stack : IAsyncDisposable
                 "--Scoring:Scorers:1=programmatic:sorting",
                 $"--Pipeline:DefaultPolicySftSteps={defaultPolicySftSteps.ToString(CultureInfo.InvariantCulture)}",
                 $"--Logging:LogLevel:Default={Environment.GetEnvironmentVariable("PREFSUITE_TEST_LOG") ?? "Warning"}",
+                .. settings ?? [],
             ]);
             // Added before starting: a service that fails half-way (a port taken) may already run its queue consumers,
             // and every service started must be stopped, or it would consume the next test's queues.

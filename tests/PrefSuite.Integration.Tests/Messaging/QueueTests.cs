@@ -25,7 +25,7 @@ public class QueueTests(Servers servers) : IAsyncLifetime
         using var consumer = Consumer(Queue, handler, connection);
         await consumer.StartAsync(CancellationToken.None);
 
-        var unit = new SampleUnit { RunId = "r1", Prompt = new Prompt { PromptId = "p1", Text = "sort 2 1 =" }, Params = new SamplingParams { N = 4 } };
+        var unit = new SampleUnit { RunId = "r1", Prompt = new Prompt { PromptId = "p1", Text = "sort 2 1 =" }, Sampling = new SamplingParams { N = 4 } };
         await bus.PublishAsync(Queue, unit, "r1/p1/sample");
 
         Assert.True(await EventuallyAsync(() => handler.Messages.Count == 1));

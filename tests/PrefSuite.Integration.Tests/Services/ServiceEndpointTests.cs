@@ -177,7 +177,7 @@ public sealed class ServiceEndpointTests : IDisposable
             Assert.Contains("messages[0].role: is missing", await missingRole.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             var badN = await client.PostAsync("v1/chat/completions", Json("""{"messages": [{"role": "user", "content": "hi"}], "n": 0}"""));
             Assert.Equal(System.Net.HttpStatusCode.BadRequest, badN.StatusCode);
-            Assert.Contains("params.n", await badN.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("sampling.n", await badN.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
             // Through the OpenAI backend, the service's refusal comes back naming the endpoint and quoting the service.
             var backend = new SamplingBackendOptions { Backend = "openai", Endpoint = $"http://127.0.0.1:{http}", Model = "no-such-policy" };

@@ -133,11 +133,11 @@ public sealed class StackTests(Servers servers) : IAsyncLifetime
     public async Task BadRequestsGetInvalidArgumentNamingTheField()
     {
         var sampling = new SamplingClient(Stack.Channel("sampling"));
-        var request = new SampleRequest { Params = new SamplingParams { N = 0 } };
+        var request = new SampleRequest { Sampling = new SamplingParams { N = 0 } };
         request.Prompts.Add(new Prompt { PromptId = "p", Text = "sort 1 2 =" });
         var error = await Assert.ThrowsAsync<RpcException>(async () => await sampling.SampleAsync(request));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("params.n", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("sampling.n", error.Status.Detail, StringComparison.Ordinal);
 
         var denoising = new DenoisingClient(Stack.Channel("denoising"));
         var matrix = new Matrix { Rows = 2, Columns = 3 };

@@ -14,9 +14,9 @@ public sealed class DecoderReferenceTests : IDisposable
 {
     private readonly TempFolder folder = new();
 
-    public static TheoryData<string> AllModels => new() { "qwen2-tiny", "llama3-tiny", "mistral-tiny", "qwen2-reward-tiny", "llama-reward-tiny" };
+    public static TheoryData<string> AllModels => new() { "qwen2-tiny", "llama3-tiny", "mistral-tiny", "qwen3-tiny", "qwen2-reward-tiny", "llama-reward-tiny" };
 
-    public static TheoryData<string> CausalModels => new() { "qwen2-tiny", "llama3-tiny", "mistral-tiny" };
+    public static TheoryData<string> CausalModels => new() { "qwen2-tiny", "llama3-tiny", "mistral-tiny", "qwen3-tiny" };
 
     [Theory]
     [MemberData(nameof(AllModels))]

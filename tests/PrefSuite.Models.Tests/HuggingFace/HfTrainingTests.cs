@@ -85,5 +85,45 @@ public sealed class HfTrainingTests : IDisposable
         }
     }
 
+    [Fact]
+    public void AnInterruptedLoraRunResumesFromItsAdaptersToTheSameEnd()
+    {
+        var model = TinyCheckpoints.Write("qwen3-tiny", folder.Path);
+        var lora = new LoraSettings { Rank = 2, Alpha = 4, Dropout = 0, TargetModules = ["q_proj", "v_proj"] };
+        var pairs = Pairs(12, 7);
+        var options = new PreferenceTrainingOptions { Epochs = 2, BatchSize = 4, LearningRate = 1e-2, Seed = 5, WarmupSteps = 0, CheckpointEvery = 1 };
+        using var straight = PolicyModel.Load(model, CPU, new PolicyLoadOptions { Lora = lora });
+        var full = PreferenceTrainer.Train(straight, straight, pairs, options);
+
+        using var cancellation = new CancellationTokenSource();
+        using (var interrupted = PolicyModel.Load(model, CPU, new PolicyLoadOptions { Lora = lora }))
+        {
+            var progress = new SyncProgress<StepMetrics>(m =>
+            {
+                if (m.Step == 3)
+                {
+                    cancellation.Cancel();
+                }
+            });
+            Assert.Throws<OperationCanceledException>(() => PreferenceTrainer.Train(interrupted, interrupted, pairs, options with { CheckpointFolder = folder.Sub("ckpt") }, progress, cancellation.Token));
+        }
+
+        // The checkpoint holds only what LoRA trains: the adapters.
+        using (var state = SafetensorsFile.Open(Path.Combine(folder.Sub("ckpt"), TrainerState.TrainableFile)))
+        {
+            Assert.All(state.Tensors, t => Assert.Contains(".lora_", t.Name, StringComparison.Ordinal));
+            Assert.Equal(2 * 2 * 2, state.Tensors.Count); // 2 layers × (q, v) × (A, B)
+        }
+
+        using var resumed = PolicyModel.Load(model, CPU, new PolicyLoadOptions { Lora = lora });
+        var rest = PreferenceTrainer.Train(resumed, resumed, pairs, options with { CheckpointFolder = folder.Sub("ckpt") });
+        Assert.Equal(full.Select(m => m.Loss), rest.Select(m => m.Loss));
+        var a = straight.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, parameter) in resumed.Network.named_parameters())
+        {
+            Assert.True(parameter.allclose(a[name], 0, 0), name);
+        }
+    }
+
     public void Dispose() => folder.Dispose();
 }

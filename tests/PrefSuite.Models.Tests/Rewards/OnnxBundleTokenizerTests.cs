@@ -47,6 +47,19 @@ public sealed class OnnxBundleTokenizerTests : IDisposable
     }
 
     [Fact]
+    public async Task AChatTemplateBundleScoresTheRenderedConversation()
+    {
+        TinyRewardModels.WriteMeanPoolBundleWithExternalWeights(folder.Path, IdTable(), Manifest() with { ChatTemplate = TinyCheckpoints.ChatMlTemplate });
+        TinyCheckpoints.WriteTokenizer(folder.Path);
+        using var model = OnnxRewardModel.Load(folder.Path, preferGpu: false);
+        var conversation = PrefSuite.Science.Augmentation.PromptText.FromMessages([new("user", "hi")]);
+        var scores = await model.ScoreAsync([new ScoringItem("user: hi", "ok") { Conversation = conversation }]);
+        // <|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nok<|im_end|>\n, then add_eos's <|im_end|>; merges: "er" 265, "an" 267.
+        int[] ids = [301, 'u', 's', 265, '\n', 'h', 'i', 302, '\n', 301, 'a', 's', 's', 'i', 's', 't', 267, 't', '\n', 'o', 'k', 302, '\n', 302];
+        Assert.Equal(ids.Average(), scores[0].Reward, 4);
+    }
+
+    [Fact]
     public void TheVersionChangesWhenTheExternalWeightsChange()
     {
         TinyRewardModels.WriteMeanPoolBundleWithExternalWeights(folder.Path, IdTable(), Manifest());

@@ -123,4 +123,27 @@ public class PreferenceTrainerTests
         var error = Assert.Throws<InvalidOperationException>(() => PreferenceTrainer.Train(policy, reference, other, Options(folder.Sub("ckpt"))));
         Assert.Contains("another run", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ACurriculumTrainsPairsInTheirOrderEveryEpochAndShufflingDoesNot()
+    {
+        using var folder = new TempFolder();
+        using var start = PolicyModel.Create(Small, 9, CPU);
+        start.Save(folder.Sub("ref"), "init");
+        var pairs = Pairs();
+        var reference = ResponseLogProbs.Compute(start, pairs.Select(p => p.Prompt).ToArray(), pairs.Select(p => p.Chosen).ToArray());
+        // One pair per step and a negligible learning rate: each step's chosen log-prob names the pair it trained on.
+        var options = Options() with { BatchSize = 1, Epochs = 2, LearningRate = 1e-12, WarmupSteps = 0, Losses = [new LossTerm(LossKind.Sigmoid)] };
+        int[] Trained(PairOrder order)
+        {
+            using var policy = PolicyModel.Load(folder.Sub("ref"), CPU);
+            var history = PreferenceTrainer.Train(policy, policy, pairs, options with { Order = order });
+            return history.Select(h => Array.FindIndex(reference, r => Math.Abs(r - h.ChosenLogProb) < 1e-3)).ToArray();
+        }
+
+        Assert.Equal(new[] { 0, 1, 2, 3, 4, 0, 1, 2, 3, 4 }, Trained(PairOrder.AsGiven));
+        var shuffled = Trained(PairOrder.Shuffled);
+        Assert.Equal(PreferenceTrainer.EpochOrder(5, options.Seed, 0).Concat(PreferenceTrainer.EpochOrder(5, options.Seed, 1)), shuffled);
+        Assert.NotEqual(new[] { 0, 1, 2, 3, 4, 0, 1, 2, 3, 4 }, shuffled);
+    }
 }

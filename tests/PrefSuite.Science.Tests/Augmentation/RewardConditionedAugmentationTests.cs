@@ -28,7 +28,10 @@ public class RewardConditionedAugmentationTests
         var (a, b) = (augmented[0], augmented[1]);
         Assert.Equal(("1 2 3", "3 1 2", 8.0, false), (a.Chosen, a.Rejected, a.Goal, a.Swapped));
         Assert.Equal(("3 1 2", "1 2 3", 3.0, true), (b.Chosen, b.Rejected, b.Goal, b.Swapped));
-        Assert.Equal((3.0, 8.0), (b.ScoreChosen, b.ScoreRejected));
+        // Pair (a) keeps its scores; under goal 3 the swapped pair's chosen (scored 3) hits the goal and the rejected
+        // (scored 8) misses it by 5: goal-conditioned scores 3 and 3 − 5 = −2, the same gap of 5 as pair (a).
+        Assert.Equal((8.0, 3.0), (a.ScoreChosen, a.ScoreRejected));
+        Assert.Equal((3.0, -2.0), (b.ScoreChosen, b.ScoreRejected));
         Assert.Equal([new ChatMessage("system", GoalEight), new ChatMessage("user", "Sort 3 1 2")], a.Prompt.Messages);
         Assert.EndsWith("Overall score: 3.", b.Prompt.Messages![0].Content, StringComparison.Ordinal);
     }
@@ -71,10 +74,48 @@ public class RewardConditionedAugmentationTests
     {
         Gen.Select(Gen.Int[1, 10], Gen.Int[1, 10]).Array[0, 40].Sample(scores =>
         {
-            var pairs = scores.Select(s => new ScoredPair(PromptText.FromText("p"), "c", "r", s.Item1, s.Item2)).ToArray();
+            var pairs = scores.Select(s => new ScoredPair(PromptText.FromText("p"), "c", "r", Math.Max(s.Item1, s.Item2), Math.Min(s.Item1, s.Item2))).ToArray();
             var output = pairs.SelectMany(p => RewardConditionedAugmentation.Augment(p, ScoreScale.OneToTen)).ToArray();
             Assert.Equal(2 * pairs.Count(p => p.ScoreChosen != p.ScoreRejected), output.Length);
             Assert.Equal(output.Length / 2, output.Count(p => p.Swapped));
         });
     }
+
+    [Fact]
+    public void EveryAugmentedRowHasThePairsPositiveGapSoRatingGapLossesAcceptIt()
+    {
+        // The loss formulas of SCIENCE.md §1 read Δr = score_chosen − score_rejected: RDPO −log σ(βh − βΔr/β₁),
+        // ML-RDPO −log σ(βh) + λ(βh − Δr/β₁)², ODPO −log σ(βh − α·log Δr), which needs Δr > 0.
+        Gen.Select(Gen.Double[0, 1], Gen.Double[0, 1]).Sample((x, y) =>
+        {
+            if (x == y)
+            {
+                return;
+            }
+
+            var (w, l) = (Math.Max(x, y), Math.Min(x, y));
+            var rows = RewardConditionedAugmentation.Augment(new ScoredPair(PromptText.FromText("p"), "c", "r", w, l), ScoreScale.Parse("0:1"));
+            Assert.All(rows, r => Assert.Equal(w - l, r.ScoreChosen - r.ScoreRejected, 12));
+            Assert.All(rows, r => Assert.True(double.IsFinite(Math.Log(r.ScoreChosen - r.ScoreRejected))));
+            // The chosen of each row achieved the goal the row states.
+            Assert.All(rows, r => Assert.Equal(r.Goal, ScoreScale.Parse("0:1").ToOneToTen(r.ScoreChosen), 12));
+            // The original scores are recoverable from the swapped row: s_w = 2·score_chosen − score_rejected.
+            Assert.Equal(w, (2 * rows[1].ScoreChosen) - rows[1].ScoreRejected, 12);
+        });
+    }
+
+    [Fact]
+    public void AScoreOutsideTheDeclaredScaleIsRefusedInsteadOfStatingAGoalBelowOne()
+    {
+        // A 0–1 reward read on the default 1–10 scale would have written "Overall score: 0.87".
+        var pair = new ScoredPair(PromptText.FromText("p"), "c", "r", 0.87, 0.2);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => RewardConditionedAugmentation.Augment(pair, ScoreScale.OneToTen));
+        Assert.Contains("outside the declared scale 1:10", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ScoreScale.Parse("0:1").ToOneToTen(1.0000001));
+        Assert.Equal(2, RewardConditionedAugmentation.Augment(pair, ScoreScale.Parse("0:1")).Count);
+    }
+
+    [Fact]
+    public void AChosenScoredBelowItsRejectedIsRefused() =>
+        Assert.Throws<ArgumentException>(() => RewardConditionedAugmentation.Augment(new ScoredPair(PromptText.FromText("p"), "c", "r", 3, 8), ScoreScale.OneToTen));
 }

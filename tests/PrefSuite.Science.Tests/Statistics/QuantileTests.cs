@@ -1,3 +1,4 @@
+using CsCheck;
 using PrefSuite.Science.Statistics;
 
 namespace PrefSuite.Science.Tests.Statistics;
@@ -20,5 +21,26 @@ public class QuantileTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Quantile.Of([1, 2], 1.5));
         Assert.Throws<ArgumentException>(() => Quantile.Of([], 0.5));
+    }
+
+    [Fact]
+    public void SelectionGivesTheSortedValueAndTheSortedQuantile()
+    {
+        // Radix selection on bit patterns against a plain sort: negatives, zeros of both signs, ties, huge and tiny values.
+        var values = Gen.OneOf(Gen.Double[-1e6, 1e6], Gen.Int[-3, 3].Select(i => i * 0.5), Gen.OneOf(Gen.Const(-0.0), Gen.Const(1e-300), Gen.Const(-1e300), Gen.Const(double.MaxValue)));
+        Gen.Select(values.Array[1, 300], Gen.Double[0, 1]).Sample((data, q) =>
+        {
+            var sorted = data.Order().ToArray();
+            for (var k = 0; k < data.Length; k += 1 + (data.Length / 7))
+            {
+                Assert.Equal(sorted[k], Quantile.Smallest(data, k));
+            }
+
+            var position = q * (sorted.Length - 1);
+            var lower = (int)Math.Floor(position);
+            var upper = Math.Min(lower + 1, sorted.Length - 1);
+            var fraction = position - lower;
+            Assert.Equal(sorted[lower] + (fraction * (sorted[upper] - sorted[lower])), Quantile.Of(data, q));
+        });
     }
 }

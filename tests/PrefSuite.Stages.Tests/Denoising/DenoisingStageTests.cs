@@ -37,10 +37,30 @@ public class DenoisingStageTests
         Assert.Equal([0, 1, 2, 3, 4, 5], order);
         Assert.True(denoised.Denoise.Flagged > 0);
 
-        // The denoised rewards keep the raw rewards' mean and spread.
+        // The denoised rewards are in the combined reward's units (a Theil–Sen fit): they span about its range.
         var rewards = denoised.Responses.Select(r => r.DenoisedReward).ToArray();
-        Assert.Equal(truth.Average(), rewards.Average(), 9);
-        Assert.Equal(StdDev(truth), StdDev(rewards), 9);
+        Assert.InRange(rewards.Max() - rewards.Min(), 0.5, 1.5);
+    }
+
+    [Fact]
+    public void HeadsThatAgreeLeaveTheRewardsAndTheSweetSpotPairUnchanged()
+    {
+        // Three heads that are increasing affine maps of one another: consistent, nothing to denoise. (Averaging raw
+        // differences and running robust PCA on that rank-2 matrix used to move the rewards and change pairs.)
+        var unit = new PromptUnit { RunId = "r", Prompt = new Prompt { PromptId = "p", Text = "q" } };
+        double[] truth = [0.05, 0.9, 0.3, 0.31, 0.7, 0.2, 0.99, 0.5];
+        for (var i = 0; i < truth.Length; i++)
+        {
+            var vector = new RewardVector { ScorerId = "heads", Reward = truth[i] };
+            vector.Heads["a"] = truth[i];
+            vector.Heads["b"] = (5 * truth[i]) + 1;
+            vector.Heads["c"] = (0.1 * truth[i]) - 3;
+            unit.Responses.Add(new Response { Text = $"r{i}", Reward = vector });
+        }
+
+        var denoised = DenoisingStage.DenoiseUnit(unit);
+        Assert.Equal(truth, denoised.Responses.Select(r => r.DenoisedReward));
+        Assert.Equal((2, 0, 1.0), (denoised.Denoise.Rank, denoised.Denoise.Flagged, denoised.Denoise.KendallTau));
     }
 
     [Fact]
@@ -51,6 +71,4 @@ public class DenoisingStageTests
         Assert.Equal("matrix.values", Assert.Throws<InvalidRequestException>(() => DenoisingStage.Denoise(new DenoiseRequest { Matrix = matrix })).Field);
         Assert.Equal("responses[0].reward", Assert.Throws<InvalidRequestException>(() => DenoisingStage.DenoiseUnit(new PromptUnit { Responses = { new Response(), new Response() } })).Field);
     }
-
-    private static double StdDev(double[] values) => Math.Sqrt(values.Average(v => (v - values.Average()) * (v - values.Average())));
 }

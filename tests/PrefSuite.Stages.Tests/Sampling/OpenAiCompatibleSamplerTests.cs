@@ -216,7 +216,7 @@ public sealed class OpenAiCompatibleSamplerTests
         var n = await Assert.ThrowsAsync<InvalidRequestException>(() => new OpenAiCompatibleSampler(http, Options).SampleAsync([new Prompt { PromptId = "a", Text = "t" }], new SamplingParams { N = 0 }, null));
         var model = Assert.Throws<ArgumentException>(() => new OpenAiCompatibleSampler(http, new SamplingBackendOptions { Backend = "openai", Endpoint = "http://x" }));
 
-        Assert.Equal("params.n", n.Field);
+        Assert.Equal("sampling.n", n.Field);
         Assert.StartsWith("Sampling:Model is required", model.Message, StringComparison.Ordinal);
         Assert.Empty(server.Requests);
     }

@@ -89,6 +89,93 @@ public class ScoringStageTests
     }
 
     [Fact]
+    public async Task AConversationPromptScoresByItsLastUserTurnWithTaskRewards()
+    {
+        var stage = new ScoringStage([new ProgrammaticRewardScorer(new SortingReward())], new MemoryRewardCache());
+        var request = new ScoreRequest();
+        request.Items.Add(new ScoreItem { Prompt = "sort 3 1 2 =", Response = "3 2 1" });
+        request.Items.Add(Conversation("3 2 1", ("system", "Answer with digits."), ("user", "sort 3 1 2 =")));
+        request.Items.Add(Conversation("1 2 3", ("user", "sort 3 1 2 =")));
+        request.Items.Add(Conversation("1 2 3", ("user", "sort 3 1 2 =")));
+        request.Items[3].Truncated = true;
+
+        var scored = await stage.ScoreAsync(request);
+
+        // "3 2 1" is two substitutions from "1 2 3": 1 - 2/3, the same for the text and the conversation.
+        Assert.Equal([1.0 / 3, 1.0 / 3, 1.0, 0.5], scored.Items.Select(i => i.Combined.Reward), new ToleranceComparer(1e-12));
+    }
+
+    [Fact]
+    public async Task ModelScorersReadTheConversationAndItsCacheEntryIsNotTheFlatTexts()
+    {
+        var scorer = new RecordingScorer();
+        var stage = new ScoringStage([scorer], new MemoryRewardCache());
+        var text = new ScoreRequest { Items = { new ScoreItem { Prompt = "user: hi", Response = "hello" } } };
+        var conversation = new ScoreRequest { Items = { Conversation("hello", ("user", "hi")) } };
+
+        var asText = await stage.ScoreAsync(text);
+        var asConversation = await stage.ScoreAsync(conversation);
+        var again = await stage.ScoreAsync(conversation);
+
+        Assert.Equal(0.0, asText.Items[0].Combined.Reward);
+        Assert.Equal(1.0, asConversation.Items[0].Combined.Reward); // not the text's cached 0
+        Assert.Equal((0, 1), (asConversation.CacheHits, asConversation.CacheMisses));
+        Assert.Equal((1, 0, 1.0), (again.CacheHits, again.CacheMisses, again.Items[0].Combined.Reward));
+        var seen = scorer.Seen[^1];
+        Assert.Equal("user: hi", seen.Prompt); // text scorers get the "role: content" rendering
+        Assert.Equal([new Science.Augmentation.ChatMessage("user", "hi")], seen.Conversation.Messages!);
+    }
+
+    [Fact]
+    public async Task AnItemWithBothPromptsOrARolelessMessageIsRefusedNamingTheField()
+    {
+        var stage = new ScoringStage([new ProgrammaticRewardScorer(new SortingReward())], new NoRewardCache());
+        var both = Conversation("1 2", ("user", "sort 2 1 ="));
+        both.Prompt = "sort 2 1 =";
+        var bothRequest = new ScoreRequest { Items = { new ScoreItem { Prompt = "sort 2 1 =", Response = "1 2" }, both } };
+        var noRole = new ScoreRequest { Items = { Conversation("1 2", ("system", "be brief"), (string.Empty, "sort 2 1 =")) } };
+
+        var bothError = await Assert.ThrowsAsync<InvalidRequestException>(() => stage.ScoreAsync(bothRequest));
+        var noRoleError = await Assert.ThrowsAsync<InvalidRequestException>(() => stage.ScoreAsync(noRole));
+
+        Assert.Equal("items[1].prompt_messages", bothError.Field);
+        Assert.Equal("items[0].prompt_messages[1].role", noRoleError.Field);
+    }
+
+    private static ScoreItem Conversation(string response, params (string Role, string Content)[] messages)
+    {
+        var item = new ScoreItem { Response = response };
+        item.PromptMessages.Add(messages.Select(m => new ChatMessage { Role = m.Role, Content = m.Content }));
+        return item;
+    }
+
+    /// <summary>Scores 1 for a conversation and 0 for a text prompt, and keeps what it was given.</summary>
+    private sealed class RecordingScorer : IRewardScorer
+    {
+        public List<ScoringItem> Seen { get; } = [];
+
+        public string Id => "recording";
+
+        public string Version => "1";
+
+        public IReadOnlyList<string> Heads => ["conversational"];
+
+        public Task<IReadOnlyList<Models.Rewards.RewardVector>> ScoreAsync(IReadOnlyList<ScoringItem> items, CancellationToken cancellationToken = default)
+        {
+            Seen.AddRange(items);
+            return Task.FromResult<IReadOnlyList<Models.Rewards.RewardVector>>(
+                [.. items.Select(i => new Models.Rewards.RewardVector(i.Conversation.IsConversational ? 1 : 0, new Dictionary<string, double> { ["conversational"] = i.Conversation.IsConversational ? 1 : 0 }))]);
+        }
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
+    [Fact]
     public async Task UnknownScorersAndOversizedRequestsAreRefusedByName()
     {
         var stage = new ScoringStage([new ProgrammaticRewardScorer(new SortingReward())], new NoRewardCache());

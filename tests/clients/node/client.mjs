@@ -56,7 +56,7 @@ const selected = await call(selection, 'SelectPairs', { prompts: [unit] });
 results.selected_chosen = selected.pairs[0].chosen;
 results.selected_rejected = selected.pairs[0].rejected;
 
-results.sampling_error = await code(call(sampling, 'Sample', { prompts: [{ prompt_id: 'p', text: 'sort 1 =' }], params: { n: 0 } }));
+results.sampling_error = await code(call(sampling, 'Sample', { prompts: [{ prompt_id: 'p', text: 'sort 1 =' }], sampling: { n: 0 } }));
 results.training_missing_job = await code(call(training, 'GetJob', { job_id: 'no-such-job' }));
 results.pipeline_runs = (await call(pipeline, 'ListRuns', { limit: 10 })).runs.length;
 

@@ -233,6 +233,12 @@ MODELS = [
          layers=2, heads=4, kv_heads=1, head_dim=8, max_pos=128, rope_theta=10000.0, rope_scaling=None,
          eps=1e-5, tie=False, qkv_bias=False, sliding_window=4, torch_dtype="float16", dtype="F16",
          sharded=False, num_labels=None),
+    # Qwen3: no q/k/v bias, RMSNorm of each head's queries and keys (q_norm, k_norm) before the rotary embedding, and a
+    # head_dim (16) that is not hidden / heads (8), as Qwen3-0.6B's 128 is not 1024 / 16.
+    dict(name="qwen3-tiny", seed=16, arch="Qwen3ForCausalLM", model_type="qwen3", hidden=32, inter=64,
+         layers=2, heads=4, kv_heads=2, head_dim=16, max_pos=256, rope_theta=1000000.0, rope_scaling=None,
+         eps=1e-6, tie=True, qkv_bias=False, qk_norm=True, sliding_window=None, torch_dtype="bfloat16", dtype="BF16",
+         sharded=False, num_labels=None),
     dict(name="qwen2-reward-tiny", seed=14, arch="Qwen2ForSequenceClassification", model_type="qwen2",
          hidden=32, inter=64, layers=2, heads=4, kv_heads=2, head_dim=8, max_pos=128, rope_theta=10000.0,
          rope_scaling=None, eps=1e-6, tie=False, qkv_bias=True, sliding_window=None, torch_dtype="float32",
@@ -256,6 +262,7 @@ GREEDY_PROMPTS = {
     "qwen2-tiny": [[64, 269, 131, 222, 119], [299, 181, 256, 279, 192, 239, 210, 297, 298]],
     "llama3-tiny": [[151, 57, 215, 270, 286], [151, 180, 82, 1, 74, 97, 132, 132, 193]],
     "mistral-tiny": [[109, 284, 206, 260, 49], [64, 147, 12, 141, 237, 222, 12, 218, 276]],
+    "qwen3-tiny": [[25, 224, 113, 289, 35], [106, 72, 53, 25, 89, 241, 34, 109, 71]],
 }
 REWARD_SEQUENCES = [
     [81, 6, 233, 150],
@@ -283,6 +290,9 @@ def tensor_shapes(m):
         out.append((p + "self_attn.k_proj.weight", (kv_out, h)))
         out.append((p + "self_attn.v_proj.weight", (kv_out, h)))
         out.append((p + "self_attn.o_proj.weight", (h, q_out)))
+        if m.get("qk_norm"):
+            out.append((p + "self_attn.q_norm.weight", (hd,)))
+            out.append((p + "self_attn.k_norm.weight", (hd,)))
         if m["qkv_bias"]:
             out.append((p + "self_attn.q_proj.bias", (q_out,)))
             out.append((p + "self_attn.k_proj.bias", (kv_out,)))
@@ -340,6 +350,12 @@ def config_dict(m):
         c["mlp_bias"] = False
         c["head_dim"] = m["head_dim"]
         c["pretraining_tp"] = 1
+    if m["model_type"] == "qwen3":
+        c["attention_bias"] = False
+        c["head_dim"] = m["head_dim"]
+        c["use_sliding_window"] = False
+        c["sliding_window"] = None
+        c["max_window_layers"] = m["layers"]
     if m["model_type"] == "mistral":
         c["head_dim"] = m["head_dim"]
         c["sliding_window"] = m["sliding_window"]
@@ -546,8 +562,14 @@ def forward_hidden(m, W, ids):
             q = q + W[p + "self_attn.q_proj.bias"]
             k = k + W[p + "self_attn.k_proj.bias"]
             v = v + W[p + "self_attn.v_proj.bias"]
-        q = q.reshape(t, nh, hd).transpose(1, 0, 2)
-        k = k.reshape(t, nkv, hd).transpose(1, 0, 2)
+        q = q.reshape(t, nh, hd)
+        k = k.reshape(t, nkv, hd)
+        if m.get("qk_norm"):
+            # Qwen3Attention: q_norm / k_norm (RMSNorm over head_dim) on [T, heads, head_dim], before the transpose and rope.
+            q = rms_norm(q, W[p + "self_attn.q_norm.weight"], m["eps"])
+            k = rms_norm(k, W[p + "self_attn.k_norm.weight"], m["eps"])
+        q = q.transpose(1, 0, 2)
+        k = k.transpose(1, 0, 2)
         v = v.reshape(t, nkv, hd).transpose(1, 0, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
@@ -653,8 +675,12 @@ def torch_forward_logits_factory():
             p = "model.layers.%d." % layer
             h = norm(x, T[p + "input_layernorm.weight"], m["eps"])
             bias = (lambda n: T[p + "self_attn.%s_proj.bias" % n]) if m["qkv_bias"] else (lambda n: None)
-            q = F.linear(h, T[p + "self_attn.q_proj.weight"], bias("q")).view(1, t, nh, hd).transpose(1, 2)
-            k = F.linear(h, T[p + "self_attn.k_proj.weight"], bias("k")).view(1, t, nkv, hd).transpose(1, 2)
+            q = F.linear(h, T[p + "self_attn.q_proj.weight"], bias("q")).view(1, t, nh, hd)
+            k = F.linear(h, T[p + "self_attn.k_proj.weight"], bias("k")).view(1, t, nkv, hd)
+            if m.get("qk_norm"):
+                q = norm(q, T[p + "self_attn.q_norm.weight"], m["eps"])
+                k = norm(k, T[p + "self_attn.k_norm.weight"], m["eps"])
+            q, k = q.transpose(1, 2), k.transpose(1, 2)
             v = F.linear(h, T[p + "self_attn.v_proj.weight"], bias("v")).view(1, t, nkv, hd).transpose(1, 2)
             q = q * cos + rot(q) * sin
             k = k * cos + rot(k) * sin
