@@ -36,7 +36,8 @@ public sealed class SecurityTests
         try
         {
             using var client = new HttpClient();
-            Assert.Equal("Healthy", await client.GetStringAsync($"http://127.0.0.1:{http}/health"));
+            // Liveness, not readiness: readiness also waits for the RabbitMQ connection, which may still be opening.
+            Assert.Equal("Healthy", await client.GetStringAsync($"http://127.0.0.1:{http}/alive"));
             var outside = NetworkInterface.GetAllNetworkInterfaces()
                 .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
                 .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
