@@ -55,6 +55,12 @@ public sealed record RunConfig
 
     public ulong Seed { get; init; } = 9;
 
+    /// <summary>
+    /// For a policy trained on reward-conditioned augmented pairs: condition each prompt on the best score when sampling,
+    /// "system" or "no-system" (as `prefsuite augment` wrote the goal); null: no conditioning.
+    /// </summary>
+    public string? ConditionOnScore { get; init; }
+
     /// <summary>sweet-spot | max-min | position | max-min-of-k-random | random.</summary>
     public string Strategy { get; init; } = "sweet-spot";
 
@@ -312,7 +318,11 @@ public sealed record RunConfig
             RunId = RunId ?? string.Empty,
             DemoPrompts = PromptsFile is null ? Prompts : 0,
             DemoSeed = DemoSeed,
-            Sampling = new SamplingParams { N = Samples, Temperature = Temperature, TopP = TopP, TopK = TopK, MaxNewTokens = MaxNewTokens, Seed = Seed },
+            Sampling = new SamplingParams
+            {
+                N = Samples, Temperature = Temperature, TopP = TopP, TopK = TopK, MaxNewTokens = MaxNewTokens, Seed = Seed,
+                GoalConditioning = ConditionOnScoreValue(),
+            },
             Policy = Policy is null ? null : new PolicyRef { Checkpoint = SamplerSettings.ResolvePolicy(Policy) },
             Strategy = new StrategyOptions
             {
@@ -374,6 +384,18 @@ public sealed record RunConfig
         }
 
         return spec;
+    }
+
+    private GoalConditioning ConditionOnScoreValue()
+    {
+        try
+        {
+            return GoalConditioningPrompts.Parse(ConditionOnScore);
+        }
+        catch (FormatException error)
+        {
+            throw new FormatException($"condition_on_score: {error.Message}", error);
+        }
     }
 
     private DatasetOptions Dataset()

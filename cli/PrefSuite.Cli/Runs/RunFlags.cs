@@ -27,6 +27,7 @@ public sealed class RunFlags
         Number<double>("--top-p", "Nucleus sampling: keep the smallest set of tokens whose probability reaches this.", (c, v) => c with { TopP = v }),
         Number<int>("--top-k", "Keep only the k most likely tokens (0: all).", (c, v) => c with { TopK = v }),
         Number<ulong>("--seed", "Seed of sampling, strategies and training.", (c, v) => c with { Seed = v }),
+        Text("--condition-on-score", "system | no-system: for a policy trained on prefsuite augment's pairs, sample with every prompt conditioned on the best score, exactly as augment states goals (the dataset keeps the prompts as given).", (c, v) => c with { ConditionOnScore = v }),
         Text("--strategy", "sweet-spot | max-min | position | max-min-of-k-random | random.", (c, v) => c with { Strategy = v }),
         Text("--chosen", "Chosen position (default max).", (c, v) => c with { Chosen = v }),
         Text("--rejected", "Rejected position (default mu-2sigma).", (c, v) => c with { Rejected = v }),
