@@ -12,8 +12,18 @@ namespace PrefSuite.Stages.Training;
 /// </summary>
 public static class LossOptionsMapping
 {
-    /// <summary>The weighted loss terms; none given means sigmoid with weight 1.</summary>
-    public static IReadOnlyList<LossTerm> Terms(TrainOptions options, IReadOnlyList<LossTerm> defaults)
+    /// <summary>
+    /// Checks the loss terms and constants of a request where it arrives (a run spec's <paramref name="field"/> is
+    /// "training"), so a run with a meaningless constant fails at submission, not after sampling.
+    /// </summary>
+    public static void Validate(TrainOptions options, string field)
+    {
+        _ = Terms(options, [], field);
+        _ = Settings(options, field);
+    }
+
+    /// <summary>The weighted loss terms; none given means <paramref name="defaults"/>.</summary>
+    public static IReadOnlyList<LossTerm> Terms(TrainOptions options, IReadOnlyList<LossTerm> defaults, string field = "options")
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Losses.Count == 0)
@@ -28,21 +38,21 @@ public static class LossOptionsMapping
             var weight = term.HasWeight ? term.Weight : 1.0;
             if (!(weight >= 0 && double.IsFinite(weight)))
             {
-                throw new InvalidRequestException($"options.losses[{i}].weight", $"must be a finite number at least 0, got {weight}");
+                throw new InvalidRequestException($"{field}.losses[{i}].weight", $"must be a finite number at least 0, got {weight}");
             }
 
-            terms[i] = new LossTerm(ToKind(term.Kind), weight);
+            terms[i] = new LossTerm(ToKind(term.Kind, $"{field}.losses[{i}].kind"), weight);
         }
 
         return terms;
     }
 
     /// <summary>The loss constants, validated: β when not 0 (0 is the default), ε, α, β₁ and λ when set.</summary>
-    public static LossSettings Settings(TrainOptions options)
+    public static LossSettings Settings(TrainOptions options, string field = "options")
     {
         var settings = Read(options);
         return settings.Problems() is { Count: > 0 } problems
-            ? throw new InvalidRequestException(FieldName(problems[0].Property), problems[0].Problem)
+            ? throw new InvalidRequestException(FieldName(problems[0].Property, field), problems[0].Problem)
             : settings;
     }
 
@@ -94,11 +104,11 @@ public static class LossOptionsMapping
         }
     }
 
-    /// <summary>The proto field of a <see cref="LossSettings"/> property.</summary>
-    public static string FieldName(string property) => property switch
+    /// <summary>The proto field of a <see cref="LossSettings"/> property, under <paramref name="message"/>.</summary>
+    public static string FieldName(string property, string message = "options") => property switch
     {
-        nameof(LossSettings.Lambda) => "options.ml_rdpo_lambda",
-        _ => "options." + property.ToLowerInvariant(),
+        nameof(LossSettings.Lambda) => message + ".ml_rdpo_lambda",
+        _ => message + "." + property.ToLowerInvariant(),
     };
 
     private static Contracts.V1.LossKind ToProto(LossKind kind) => kind switch
@@ -114,7 +124,7 @@ public static class LossOptionsMapping
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss."),
     };
 
-    private static LossKind ToKind(Contracts.V1.LossKind kind) => kind switch
+    private static LossKind ToKind(Contracts.V1.LossKind kind, string field) => kind switch
     {
         Contracts.V1.LossKind.Unspecified or Contracts.V1.LossKind.Sigmoid => LossKind.Sigmoid,
         Contracts.V1.LossKind.Ipo => LossKind.Ipo,
@@ -124,6 +134,6 @@ public static class LossOptionsMapping
         Contracts.V1.LossKind.Rdpo => LossKind.Rdpo,
         Contracts.V1.LossKind.MlRdpo => LossKind.MlRdpo,
         Contracts.V1.LossKind.Sft => LossKind.Sft,
-        _ => throw new InvalidRequestException("options.losses", $"unknown loss {kind}"),
+        _ => throw new InvalidRequestException(field, $"unknown loss {kind}"),
     };
 }
