@@ -51,6 +51,58 @@ public sealed class OpenAiSamplerCommandTests
         Assert.Equal(["sort 3 1 ="], server.Requests.Single(r => r.Path == "/v1/completions").Body["prompt"]!.AsArray().Select(p => p!.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData("system")]
+    [InlineData("no-system")]
+    public async Task SampleConditionsWhatTheServerSeesOnTheBestScoreAndKeepsThePromptInItsOutput(string variant)
+    {
+        const string goal = "You are an assistant that generates responses for the instruction while implicitly achieving the following " +
+            "target scores (on a scale of 1-10, where 1 is lowest and 10 is highest):\nOverall score: 10.";
+        using var cli = new CliHarness();
+        await using var server = new OpenAiTestServer(Answer);
+        var prompts = cli.Write("prompts.jsonl", """
+            {"prompt_id": "c1", "prompt": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello"}]}
+            {"prompt_id": "t1", "prompt": "sort 3 1 ="}
+            """);
+
+        var (code, output, error) = await cli.RunAsync(
+            "sample", "--sampler", "openai", "--endpoint", server.Endpoint, "--model", "served", "--prompts-file", prompts,
+            "-n", "1", "--condition-on-score", variant, "-o", cli.PathOf("sampled.jsonl"));
+
+        Assert.True(code == 0, error + output);
+        var goalJson = JsonSerializer.Serialize(goal)[1..^1];
+        var chats = server.Requests.Where(r => r.Path == "/v1/chat/completions").Select(r => r.Body["messages"]!.ToJsonString()).Order(StringComparer.Ordinal).ToArray();
+        if (variant == "system")
+        {
+            // A text prompt becomes [system goal, user text], as augment writes it, so it goes to the chat endpoint.
+            Assert.Equal(
+                [
+                    $$"""[{"role":"system","content":"{{goalJson}}"},{"role":"user","content":"sort 3 1 ="}]""",
+                    $$"""[{"role":"system","content":"{{goalJson}}\n\nbe brief"},{"role":"user","content":"hello"}]""",
+                ],
+                chats);
+        }
+        else
+        {
+            Assert.Equal([$$"""[{"role":"system","content":"be brief"},{"role":"user","content":"{{goalJson}}\n\nhello"}]"""], chats);
+            Assert.Equal([goal + "\n\nsort 3 1 ="], server.Requests.Single(r => r.Path == "/v1/completions").Body["prompt"]!.AsArray().Select(p => p!.GetValue<string>()));
+        }
+
+        var rows = cli.Lines("sampled.jsonl").Select(l => JsonNode.Parse(l)!).ToDictionary(r => r["prompt_id"]!.GetValue<string>());
+        Assert.Equal("sort 3 1 =", rows["t1"]["prompt"]!.GetValue<string>());
+        Assert.Equal("""[{"role":"system","content":"be brief"},{"role":"user","content":"hello"}]""", rows["c1"]["prompt"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void TheRunConfigKeyConditionOnScoreReachesTheSamplingParameters()
+    {
+        using var cli = new CliHarness();
+        Assert.Equal(GoalConditioning.NoSystem, RunConfig.Load(cli.Write("run.yaml", "condition_on_score: no-system\n")).ToSpec().Sampling.GoalConditioning);
+        Assert.Equal(GoalConditioning.Unspecified, new RunConfig().ToSpec().Sampling.GoalConditioning);
+        var bad = cli.Write("bad.yaml", "condition_on_score: user\n");
+        Assert.StartsWith($"{bad}: condition_on_score:", Assert.Throws<ArgumentException>(() => RunConfig.Load(bad)).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SampleNamesTheFlagThatIsMissingOrOutOfPlace()
     {

@@ -40,10 +40,12 @@ internal static class StageCommands
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 0 };
         var maxNew = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 10 };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0 };
+        var conditionOnScore = new Option<string?>("--condition-on-score") { Description = "For a policy trained on prefsuite augment's pairs: condition every prompt on the best score (\"Overall score: 10.\") exactly as augment states goals, as a system message (system) or prepended to the first user turn (no-system, augment's --no-system). The output keeps the prompts as given." }
+            .AcceptOnlyFromAmong(GoalConditioningPrompts.System, GoalConditioningPrompts.NoSystem);
         var output = new Option<FileInfo>("--output", "-o") { Description = "Sampled prompts (PrefSuite JSONL, no rewards yet).", Required = true };
         var command = new Command("sample", "Sample N responses per prompt from a policy (built-in or Hugging Face) or an OpenAI-compatible server.")
         {
-            runsDir, sampler, policy, endpoint, model, apiKey, requestTimeout, choicesPerRequest, promptsPerRequest, promptsFile, prompts, samples, temperature, topP, topK, maxNew, seed, output,
+            runsDir, sampler, policy, endpoint, model, apiKey, requestTimeout, choicesPerRequest, promptsPerRequest, promptsFile, prompts, samples, temperature, topP, topK, maxNew, seed, conditionOnScore, output,
         };
         var promptColumns = new DatasetFlags().AddTo(command, promptsOnly: true);
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
@@ -75,9 +77,9 @@ internal static class StageCommands
             var parameters = SamplingStage.Validate(list, new SamplingParams
             {
                 N = parse.GetValue(samples), Temperature = parse.GetValue(temperature), TopP = parse.GetValue(topP), TopK = parse.GetValue(topK),
-                MaxNewTokens = parse.GetValue(maxNew), Seed = parse.GetValue(seed),
+                MaxNewTokens = parse.GetValue(maxNew), Seed = parse.GetValue(seed), GoalConditioning = GoalConditioningPrompts.Parse(parse.GetValue(conditionOnScore)),
             }, RunSpecValidation.MaxPrompts, "per file");
-            var (responses, version) = await source.Sampler.SampleAsync(list, parameters, null, cancellationToken).ConfigureAwait(false);
+            var (responses, version) = await source.Sampler.SampleAsync(GoalConditioningPrompts.Apply(list, parameters), parameters, null, cancellationToken).ConfigureAwait(false);
             var rows = list.Select((p, i) => new ScoredPrompt(p.PromptId, PromptMapping.ToText(p), responses[i].Select(r => new ScoredResponse(r.Text, double.NaN, Logprob: r.Logprob)).ToArray())).ToArray();
             await ScoredPromptWriter.WriteAsync(parse.GetValue(output)!.FullName, rows, cancellationToken).ConfigureAwait(false);
             await stderr.WriteLineAsync(backend.IsOpenAi

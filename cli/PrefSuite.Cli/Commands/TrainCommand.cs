@@ -19,9 +19,9 @@ internal static class TrainCommand
         var pairs = new Option<FileInfo?>("--pairs") { Description = "Preference pairs (TRL JSONL with scores; route column honoured)." };
         var demoSft = new Option<bool>("--demo-sft") { Description = "SFT on the demo task's noisy corpus instead of preference training." };
         var policy = new Option<string?>("--policy") { Description = "Starting policy and frozen reference: a checkpoint folder (built-in or Hugging Face), version or alias (default: the runs folder's default)." };
-        var loss = new Option<string>("--loss") { Description = "Loss terms, e.g. sigmoid, sigmoid:1,sft:0.1, ipo, hinge, robust, odpo, rdpo, ml-rdpo.", DefaultValueFactory = _ => "sigmoid" };
+        var loss = new Option<string>("--loss") { Description = "Loss terms with optional weights (default 1; 0 allowed), e.g. sigmoid, sigmoid:1,sft:0.1, ipo, hinge, robust, odpo, rdpo, ml-rdpo.", DefaultValueFactory = _ => "sigmoid" };
         var beta = new Option<double>("--beta") { DefaultValueFactory = _ => 0.1 };
-        var beta1 = new Option<double>("--beta1") { DefaultValueFactory = _ => 0.1 };
+        var (epsilon, alpha, beta1, mlRdpoLambda) = LossFlags.Create();
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 3 };
         var steps = new Option<int>("--steps") { Description = "SFT steps.", DefaultValueFactory = _ => 1500 };
         var lr = new Option<double>("--lr") { Description = "Learning rate (default 3e-4 preference, 2e-3 SFT)." };
@@ -37,7 +37,7 @@ internal static class TrainCommand
         var outputFolder = new Option<DirectoryInfo?>("--output", "-o") { Description = "Also copy the trained checkpoint here (a Hugging Face folder for Hugging Face policies, with adapter/ for LoRA)." };
         var command = new Command("train", "Train a policy: SFT, or any weighted mix of the DPO-family losses on pairs; full fine-tuning or LoRA.")
         {
-            runsDir, pairs, demoSft, policy, loss, beta, beta1, epochs, steps, lr, batch, pairOrder, accumulation, loraRank, loraAlpha, loraDropout, loraTargets, evaluation, setDefault, outputFolder,
+            runsDir, pairs, demoSft, policy, loss, beta, epsilon, alpha, beta1, mlRdpoLambda, epochs, steps, lr, batch, pairOrder, accumulation, loraRank, loraAlpha, loraDropout, loraTargets, evaluation, setDefault, outputFolder,
         };
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
@@ -47,7 +47,7 @@ internal static class TrainCommand
             TorchSharp.torch.set_num_threads(start is not null && Models.HuggingFace.HfCheckpoint.IsCheckpoint(start) ? Environment.ProcessorCount : 1);
             var options = new TrainOptions
             {
-                Beta = parse.GetValue(beta), Beta1 = parse.GetValue(beta1), Epochs = parse.GetValue(epochs), Steps = parse.GetValue(steps),
+                Beta = parse.GetValue(beta), Epochs = parse.GetValue(epochs), Steps = parse.GetValue(steps),
                 LearningRate = parse.GetValue(lr), BatchSize = parse.GetValue(batch), GradientAccumulation = parse.GetValue(accumulation),
                 PairOrder = parse.GetValue(pairOrder) switch
                 {
@@ -57,8 +57,9 @@ internal static class TrainCommand
                     var other => throw new OptionException($"--pair-order: '{other}' is not shuffled or curriculum."),
                 },
             };
-            options.Losses.Add(CommandRunner.ParseOption("--loss", parse.GetValue(loss)!, Models.Training.LossTerm.ParseList)
-                .Select(t => new LossTerm { Kind = Enum.Parse<LossKind>(t.Kind.ToString()), Weight = t.Weight }));
+            LossOptionsMapping.AddTerms(options, CommandRunner.ParseOption("--loss", parse.GetValue(loss)!, Models.Training.LossTerm.ParseList));
+            LossOptionsMapping.SetConstants(options, parse.GetValue(epsilon), parse.GetValue(alpha), parse.GetValue(beta1), parse.GetValue(mlRdpoLambda));
+            LossFlags.Validate(options);
             if (parse.GetValue(loraRank) > 0)
             {
                 options.Lora = new LoraOptions { Rank = parse.GetValue(loraRank), Alpha = parse.GetValue(loraAlpha) };

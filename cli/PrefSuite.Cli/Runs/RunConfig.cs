@@ -55,6 +55,12 @@ public sealed record RunConfig
 
     public ulong Seed { get; init; } = 9;
 
+    /// <summary>
+    /// For a policy trained on reward-conditioned augmented pairs: condition each prompt on the best score when sampling,
+    /// "system" or "no-system" (as `prefsuite augment` wrote the goal); null: no conditioning.
+    /// </summary>
+    public string? ConditionOnScore { get; init; }
+
     /// <summary>sweet-spot | max-min | position | max-min-of-k-random | random.</summary>
     public string Strategy { get; init; } = "sweet-spot";
 
@@ -91,8 +97,17 @@ public sealed record RunConfig
     [Range(1e-9, 1e9)]
     public double Beta { get; init; } = 0.1;
 
-    [Range(1e-12, 1e12)]
-    public double Beta1 { get; init; } = 0.1;
+    /// <summary>Label-noise rate ε of the robust loss, in [0, 0.5); null: the trainer's default (0.1). 0 is the value 0.</summary>
+    public double? Epsilon { get; init; }
+
+    /// <summary>ODPO's offset scale α ≥ 0; null: the trainer's default (1).</summary>
+    public double? Alpha { get; init; }
+
+    /// <summary>RDPO's and ML-RDPO's rating-gap scale β₁ &gt; 0; null: the trainer's default (5, sized for a 1–10 scale).</summary>
+    public double? Beta1 { get; init; }
+
+    /// <summary>ML-RDPO's weight λ ≥ 0 of the rating-gap term; null: the trainer's default (1).</summary>
+    public double? MlRdpoLambda { get; init; }
 
     [Range(1, 1000)]
     public int Epochs { get; init; } = 3;
@@ -228,6 +243,11 @@ public sealed record RunConfig
             throw new ArgumentException($"{source}: {JsonNamingPolicy.SnakeCaseLower.ConvertName(first.MemberNames.FirstOrDefault() ?? "value")}: {first.ErrorMessage}");
         }
 
+        if (LossConstants().Problems() is { Count: > 0 } loss)
+        {
+            throw new ArgumentException($"{source}: {LossKey(loss[0].Property)} {loss[0].Problem}");
+        }
+
         if (SamplerOptions().Problems(ConfigKey) is { Count: > 0 } sampling)
         {
             throw new ArgumentException($"{source}: {sampling[0]}");
@@ -269,6 +289,20 @@ public sealed record RunConfig
         PromptsPerRequest = PromptsPerRequest,
     };
 
+    /// <summary>The loss constants of this run, defaults where unset (validation reads them; the spec sends only those set).</summary>
+    private Models.Training.LossSettings LossConstants()
+    {
+        var training = new TrainOptions { Beta = Beta };
+        Stages.Training.LossOptionsMapping.SetConstants(training, Epsilon, Alpha, Beta1, MlRdpoLambda);
+        return Stages.Training.LossOptionsMapping.Read(training);
+    }
+
+    private static string LossKey(string property) => property switch
+    {
+        nameof(Models.Training.LossSettings.Lambda) => "ml_rdpo_lambda",
+        _ => JsonNamingPolicy.SnakeCaseLower.ConvertName(property),
+    };
+
     private static string ConfigKey(string property) => property switch
     {
         nameof(SamplingBackendOptions.Backend) => "sampler",
@@ -284,7 +318,11 @@ public sealed record RunConfig
             RunId = RunId ?? string.Empty,
             DemoPrompts = PromptsFile is null ? Prompts : 0,
             DemoSeed = DemoSeed,
-            Sampling = new SamplingParams { N = Samples, Temperature = Temperature, TopP = TopP, TopK = TopK, MaxNewTokens = MaxNewTokens, Seed = Seed },
+            Sampling = new SamplingParams
+            {
+                N = Samples, Temperature = Temperature, TopP = TopP, TopK = TopK, MaxNewTokens = MaxNewTokens, Seed = Seed,
+                GoalConditioning = ConditionOnScoreValue(),
+            },
             Policy = Policy is null ? null : new PolicyRef { Checkpoint = SamplerSettings.ResolvePolicy(Policy) },
             Strategy = new StrategyOptions
             {
@@ -316,7 +354,7 @@ public sealed record RunConfig
         {
             var training = new TrainOptions
             {
-                Beta = Beta, Beta1 = Beta1, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed, GradientAccumulation = GradientAccumulation,
+                Beta = Beta, Epochs = Epochs, LearningRate = LearningRate, BatchSize = BatchSize, Seed = Seed, GradientAccumulation = GradientAccumulation,
                 PairOrder = PairOrder switch
                 {
                     null => RouteSmallMargins ? Contracts.V1.PairOrder.Curriculum : Contracts.V1.PairOrder.Shuffled,
@@ -332,11 +370,32 @@ public sealed record RunConfig
             }
 
             spec.HeldOutPairs = HeldOutPairs ?? (HuggingFacePolicy ? 200 : 0);
-            training.Losses.Add(Models.Training.LossTerm.ParseList(Losses).Select(t => new Contracts.V1.LossTerm { Kind = ToProto(t.Kind), Weight = t.Weight }));
+            Stages.Training.LossOptionsMapping.SetConstants(training, Epsilon, Alpha, Beta1, MlRdpoLambda);
+            try
+            {
+                Stages.Training.LossOptionsMapping.AddTerms(training, Models.Training.LossTerm.ParseList(Losses));
+            }
+            catch (FormatException error)
+            {
+                throw new FormatException($"losses: {error.Message}", error);
+            }
+
             spec.Training = training;
         }
 
         return spec;
+    }
+
+    private GoalConditioning ConditionOnScoreValue()
+    {
+        try
+        {
+            return GoalConditioningPrompts.Parse(ConditionOnScore);
+        }
+        catch (FormatException error)
+        {
+            throw new FormatException($"condition_on_score: {error.Message}", error);
+        }
     }
 
     private DatasetOptions Dataset()
@@ -372,18 +431,6 @@ public sealed record RunConfig
     /// </summary>
     private static Prompt[] PromptsFromFile(string path) =>
         [.. Data.Formats.PromptReader.ReadAllAsync(path).GetAwaiter().GetResult().Select(p => Stages.Mapping.PromptMapping.ToProto(p.PromptId, p.Prompt))];
-
-    private static Contracts.V1.LossKind ToProto(Models.Training.LossKind kind) => kind switch
-    {
-        Models.Training.LossKind.Ipo => Contracts.V1.LossKind.Ipo,
-        Models.Training.LossKind.Hinge => Contracts.V1.LossKind.Hinge,
-        Models.Training.LossKind.Robust => Contracts.V1.LossKind.Robust,
-        Models.Training.LossKind.Odpo => Contracts.V1.LossKind.Odpo,
-        Models.Training.LossKind.Rdpo => Contracts.V1.LossKind.Rdpo,
-        Models.Training.LossKind.MlRdpo => Contracts.V1.LossKind.MlRdpo,
-        Models.Training.LossKind.Sft => Contracts.V1.LossKind.Sft,
-        _ => Contracts.V1.LossKind.Sigmoid,
-    };
 
     /// <summary>The scorers this run uses: the configured ones and reward models, or the simulated reward model of the demo.</summary>
     public IReadOnlyList<string> EffectiveScorers()

@@ -134,7 +134,7 @@ public static class DatasetPairSelector
         return new PairSelectionOutcome(rows, summary);
     }
 
-    /// <summary>r̂(y_w) − r̂(y_l) for every candidate when every picked response has an implicit reward; null when none has.</summary>
+    /// <summary>The implicit margin r̂(y_w) − r̂(y_l) (<see cref="Margin.Implicit(double, double)"/>) for every candidate when every picked response has an implicit reward; null when none has.</summary>
     private static double[]? ImplicitMargins(List<(ScoredPrompt Prompt, PairPick Pick)> candidates)
     {
         var withImplicit = candidates.Count(c => Implicit(c, c.Pick.ChosenIndex) is not null && Implicit(c, c.Pick.RejectedIndex) is not null);
@@ -151,7 +151,7 @@ public static class DatasetPairSelector
                 "is missing while other responses have one; give implicit rewards for all responses or for none");
         }
 
-        return candidates.Select(c => Implicit(c, c.Pick.ChosenIndex)!.Value - Implicit(c, c.Pick.RejectedIndex)!.Value).ToArray();
+        return candidates.Select(c => Margin.Implicit(Implicit(c, c.Pick.ChosenIndex)!.Value, Implicit(c, c.Pick.RejectedIndex)!.Value)).ToArray();
     }
 
     private static double? Implicit((ScoredPrompt Prompt, PairPick Pick) candidate, int index) => candidate.Prompt.Responses[index].ImplicitReward;

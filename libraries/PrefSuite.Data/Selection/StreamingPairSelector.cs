@@ -501,8 +501,9 @@ public static class StreamingPairSelector
 
             if (has)
             {
-                _implicit.Add(chosen - rejected);
-                return chosen - rejected;
+                var margin = Margin.Implicit(chosen, rejected);
+                _implicit.Add(margin);
+                return margin;
             }
 
             return double.NaN;

@@ -1,8 +1,12 @@
 using PrefSuite.Models.Policy;
+using PrefSuite.Science.Margins;
 
 namespace PrefSuite.Models.Rewards;
 
-/// <summary>The implicit reward β·(logπθ(y|x) − logπref(y|x)) of a policy against its reference (SCIENCE.md §1).</summary>
+/// <summary>
+/// The implicit reward β·(logπθ(y|x) − logπref(y|x)) of a policy against its reference (SCIENCE.md §1,
+/// <see cref="Margin.ImplicitReward"/>): selection's implicit margin is the difference of two of them.
+/// </summary>
 public sealed class ImplicitRewardScorer(PolicyModel policy, PolicyModel reference, double beta = 0.1) : IRewardScorer
 {
     public const string HeadName = "implicit";
@@ -31,6 +35,6 @@ public sealed class ImplicitRewardScorer(PolicyModel policy, PolicyModel referen
         var policyLogProbs = ResponseLogProbs.Compute(policy, prompts, responses);
         cancellationToken.ThrowIfCancellationRequested();
         var referenceLogProbs = ResponseLogProbs.Compute(reference, prompts, responses);
-        return policyLogProbs.Select((p, i) => (beta * (p - referenceLogProbs[i]), p)).ToArray();
+        return policyLogProbs.Select((p, i) => (Margin.ImplicitReward(beta, p, referenceLogProbs[i]), p)).ToArray();
     }
 }

@@ -50,16 +50,22 @@ public sealed record LossTerm(LossKind Kind, double Weight = 1.0)
         _ => throw new FormatException($"'{name}' is not a loss; use sigmoid, ipo, hinge, robust, odpo, rdpo, ml-rdpo or sft."),
     };
 
-    /// <summary>Parses "sigmoid" or "sigmoid:1,sft:0.5".</summary>
+    /// <summary>
+    /// Parses "sigmoid" or "sigmoid:1,sft:0.5"; a term without a weight weighs 1, and 0 is a weight like any other (the
+    /// term contributes nothing). A negative, non-finite or unreadable weight is refused.
+    /// </summary>
     public static IReadOnlyList<LossTerm> ParseList(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
         {
             var pieces = part.Split(':', 2);
-            var weight = pieces.Length == 2
-                ? double.Parse(pieces[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture)
-                : 1.0;
+            var weight = 1.0;
+            if (pieces.Length == 2 && !(double.TryParse(pieces[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out weight) && double.IsFinite(weight) && weight >= 0))
+            {
+                throw new FormatException($"'{part}': a loss weight must be a number at least 0, got '{pieces[1]}'.");
+            }
+
             return new LossTerm(ParseKind(pieces[0]), weight);
         }).ToArray();
     }

@@ -153,6 +153,16 @@ public static class PreferenceTrainer
             throw new ArgumentException("At least one loss term is needed.", nameof(options));
         }
 
+        if (options.Losses.FirstOrDefault(t => !(t.Weight >= 0 && double.IsFinite(t.Weight))) is { } negative)
+        {
+            throw new ArgumentException($"The {LossTerm.NameOf(negative.Kind)} loss weight must be a finite number at least 0, got {negative.Weight}.", nameof(options));
+        }
+
+        if (options.Loss.Problems() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException($"Loss constant {problems[0].Property} {problems[0].Problem}.", nameof(options));
+        }
+
         if (options.Losses.Any(t => t.Kind == LossKind.Odpo))
         {
             var bad = pairs.Select((p, i) => (p, i)).FirstOrDefault(x => x.p.Route == PairRoute.Dpo && !(x.p.ScoreChosen > x.p.ScoreRejected));

@@ -9,6 +9,12 @@ public static class GoalPrompt
         "You are an assistant that generates responses for the instruction while implicitly achieving the " +
         "following target scores (on a scale of 1-10, where 1 is lowest and 10 is highest):\nOverall score: ";
 
+    /// <summary>
+    /// The best goal: the top of the 1–10 scale the text states (a score scale's maximum maps to it). At inference a
+    /// reward-conditioned policy is asked for it (Zhang et al.).
+    /// </summary>
+    public const double BestScore = 10;
+
     /// <summary>The system prompt for goal score <paramref name="goal"/>.</summary>
     public static string For(double goal) => Preamble + FormatScore(goal) + ".";
 

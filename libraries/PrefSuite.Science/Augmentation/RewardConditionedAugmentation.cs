@@ -57,6 +57,12 @@ public static class RewardConditionedAugmentation
     }
 
     /// <summary>
+    /// The prompt a reward-conditioned policy samples from at inference: conditioned on <see cref="GoalPrompt.BestScore"/>
+    /// exactly as <see cref="Augment"/> conditions a training pair whose chosen scored the scale's maximum.
+    /// </summary>
+    public static PromptText ConditionOnBestScore(PromptText prompt, bool useSystemPrompt) => Condition(prompt, GoalPrompt.BestScore, useSystemPrompt);
+
+    /// <summary>
     /// States the goal in the prompt. With a system prompt: a conversation gets a leading system message (an existing
     /// system message keeps its text after the goal, separated by a blank line); a plain string becomes a conversation
     /// of system + user, because TRL rows cannot mix roles into a string. Without: the goal text and "\n\n" are

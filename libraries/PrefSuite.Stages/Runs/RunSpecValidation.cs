@@ -38,6 +38,11 @@ public static class RunSpecValidation
         spec.Sampling = Sampling.SamplingStage.Validate(spec.Prompts, spec.Sampling, MaxPrompts, "per run");
         Mapping.SelectionMapping.ToOptions(spec.Strategy);
         Mapping.SelectionMapping.ToOptions(spec.Dataset);
+        if (spec.Training is { } training)
+        {
+            Training.LossOptionsMapping.Validate(training, "training");
+        }
+
         if (spec.EvaluationPrompts < 0)
         {
             throw new InvalidRequestException("evaluation_prompts", "must not be negative");

@@ -14,7 +14,7 @@ public sealed class SamplingStage(IResponseSampler sampler)
     {
         ArgumentNullException.ThrowIfNull(request);
         var parameters = Validate(request.Prompts, request.Sampling);
-        var (responses, version) = await sampler.SampleAsync(request.Prompts, parameters, request.Policy, cancellationToken).ConfigureAwait(false);
+        var (responses, version) = await sampler.SampleAsync(GoalConditioningPrompts.Apply(request.Prompts, parameters), parameters, request.Policy, cancellationToken).ConfigureAwait(false);
         var result = new SampleResponse { PolicyVersion = version };
         for (var p = 0; p < request.Prompts.Count; p++)
         {
@@ -37,7 +37,7 @@ public sealed class SamplingStage(IResponseSampler sampler)
 
         var prompts = new[] { unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing") };
         var parameters = Validate(prompts, unit.Sampling);
-        var (responses, _) = await sampler.SampleAsync(prompts, parameters, unit.Policy, cancellationToken).ConfigureAwait(false);
+        var (responses, _) = await sampler.SampleAsync(GoalConditioningPrompts.Apply(prompts, parameters), parameters, unit.Policy, cancellationToken).ConfigureAwait(false);
         var result = new PromptUnit { RunId = unit.RunId, Prompt = unit.Prompt };
         result.Responses.Add(responses[0]);
         return result;
@@ -60,7 +60,7 @@ public sealed class SamplingStage(IResponseSampler sampler)
             var members = group.ToArray();
             var prompts = members.Select(m => m.Unit.Prompt ?? throw new InvalidRequestException("prompt", "is missing")).ToArray();
             var parameters = Validate(prompts, members[0].Unit.Sampling);
-            var (responses, _) = await sampler.SampleAsync(prompts, parameters, members[0].Unit.Policy, cancellationToken).ConfigureAwait(false);
+            var (responses, _) = await sampler.SampleAsync(GoalConditioningPrompts.Apply(prompts, parameters), parameters, members[0].Unit.Policy, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < members.Length; i++)
             {
                 var unit = new PromptUnit { RunId = members[i].Unit.RunId, Prompt = prompts[i] };
@@ -133,6 +133,11 @@ public sealed class SamplingStage(IResponseSampler sampler)
         if (parameters.MaxNewTokens < 0 || parameters.MaxNewTokens > 65536)
         {
             throw new InvalidRequestException("sampling.max_new_tokens", $"must lie in [1, 65536], got {parameters.MaxNewTokens}");
+        }
+
+        if (!Enum.IsDefined(parameters.GoalConditioning))
+        {
+            throw new InvalidRequestException("sampling.goal_conditioning", $"unknown value {(int)parameters.GoalConditioning}");
         }
 
         if (parameters.MaxNewTokens == 0)

@@ -11,8 +11,6 @@ using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Storage;
 using PrefSuite.Storage;
 using PrefSuite.Workflow;
-using LossKind = PrefSuite.Models.Training.LossKind;
-using LossTerm = PrefSuite.Models.Training.LossTerm;
 
 namespace PrefSuite.Stages.Training;
 
@@ -242,25 +240,15 @@ public static class TrainingJobRunner
         };
     }
 
-    /// <summary>Preference-training settings from the request, zero values meaning the defaults.</summary>
+    /// <summary>Preference-training settings from the request: zero values mean the defaults, except the optional loss constants and weights (<see cref="LossOptionsMapping"/>).</summary>
     public static PreferenceTrainingOptions PreferenceOptions(TrainOptions? options)
     {
         options ??= new TrainOptions();
         var defaults = new PreferenceTrainingOptions();
-        var losses = options.Losses.Count == 0
-            ? defaults.Losses
-            : options.Losses.Select(l => new LossTerm(ToKind(l.Kind), l.Weight == 0 ? 1 : l.Weight)).ToArray();
         return defaults with
         {
-            Losses = losses,
-            Loss = new LossSettings
-            {
-                Beta = options.Beta > 0 ? options.Beta : defaults.Loss.Beta,
-                Epsilon = options.Epsilon > 0 ? options.Epsilon : defaults.Loss.Epsilon,
-                Alpha = options.Alpha > 0 ? options.Alpha : defaults.Loss.Alpha,
-                Beta1 = options.Beta1 > 0 ? options.Beta1 : defaults.Loss.Beta1,
-                Lambda = options.MlRdpoLambda > 0 ? options.MlRdpoLambda : defaults.Loss.Lambda,
-            },
+            Losses = LossOptionsMapping.Terms(options, defaults.Losses),
+            Loss = LossOptionsMapping.Settings(options),
             Epochs = options.Epochs > 0 ? options.Epochs : defaults.Epochs,
             BatchSize = options.BatchSize > 0 ? options.BatchSize : defaults.BatchSize,
             LearningRate = options.LearningRate > 0 ? options.LearningRate : defaults.LearningRate,
@@ -270,19 +258,6 @@ public static class TrainingJobRunner
             GradientAccumulation = Math.Max(1, options.GradientAccumulation),
         };
     }
-
-    private static LossKind ToKind(Contracts.V1.LossKind kind) => kind switch
-    {
-        Contracts.V1.LossKind.Unspecified or Contracts.V1.LossKind.Sigmoid => LossKind.Sigmoid,
-        Contracts.V1.LossKind.Ipo => LossKind.Ipo,
-        Contracts.V1.LossKind.Hinge => LossKind.Hinge,
-        Contracts.V1.LossKind.Robust => LossKind.Robust,
-        Contracts.V1.LossKind.Odpo => LossKind.Odpo,
-        Contracts.V1.LossKind.Rdpo => LossKind.Rdpo,
-        Contracts.V1.LossKind.MlRdpo => LossKind.MlRdpo,
-        Contracts.V1.LossKind.Sft => LossKind.Sft,
-        _ => throw new InvalidRequestException("options.losses", $"unknown loss {kind}"),
-    };
 
     private sealed class Recording(List<TrainProgress> history, IProgress<TrainProgress> sink) : IProgress<TrainProgress>
     {

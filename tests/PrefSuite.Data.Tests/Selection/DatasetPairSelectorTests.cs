@@ -55,6 +55,26 @@ public class DatasetPairSelectorTests
     }
 
     [Fact]
+    public void TheImplicitMarginOfAPairIsTheDocumentedFormula()
+    {
+        // docs/science.md: m_imp = β·{[logπθ(y_w) − logπθ(y_l)] − [logπref(y_w) − logπref(y_l)]}. By hand, with β = 0.1 and
+        // summed log-probs πθ: w −10, l −14; πref: w −12, l −13: m_imp = 0.1·[(−10 + 14) − (−12 + 13)] = 0.1·3 = 0.3.
+        // The implicit scorer writes r̂ = β·(logπθ − logπref): 0.2 for w, −0.1 for l (and 0 for a middle response).
+        ScoredPrompt[] prompts = [Prompt("a", ("w", 3, Margin.ImplicitReward(0.1, -10, -12)), ("m", 2, 0.0), ("l", 1, Margin.ImplicitReward(0.1, -14, -13)))];
+        var outcome = DatasetPairSelector.Select(prompts, new SelectOptions
+        {
+            Strategy = new PairStrategyOptions { Name = StrategyNames.MaxMin },
+            Dataset = new DatasetSelectionOptions { ImplicitCap = 1, ExternalCap = 2 },
+        });
+
+        var row = Assert.Single(outcome.Rows);
+        Assert.Equal(("w", "l"), (row.Chosen, row.Rejected));
+        Assert.Equal(0.3, row.ImplicitMargin!.Value, 12);
+        // Its probability: (clip(0.3, −2, cap 1) + 2) / (1 + 2) = 2.3 / 3.
+        Assert.Equal(2.3 / 3, row.ProbabilityImplicit!.Value, 12);
+    }
+
+    [Fact]
     public void PartiallyMissingImplicitRewardsAreAnError()
     {
         ScoredPrompt[] prompts = [Prompt("a", ("w", 1, 1.0), ("l", 0, -1.0)), Prompt("b", ("w", 1, null), ("l", 0, 1.0))];

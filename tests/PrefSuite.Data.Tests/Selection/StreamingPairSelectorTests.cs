@@ -67,6 +67,22 @@ public class StreamingPairSelectorTests
     }
 
     [Fact]
+    public async Task TheStreamingImplicitMarginIsTheDocumentedFormula()
+    {
+        // m_imp = β·{[logπθ(y_w) − logπθ(y_l)] − [logπref(y_w) − logπref(y_l)]} = 0.1·[(−10 + 14) − (−12 + 13)] = 0.3 (by hand).
+        ScoredPrompt[] prompts =
+        [
+            new("a", PromptText.FromText("prompt a"),
+            [
+                new ScoredResponse("w", 3, ImplicitReward: Margin.ImplicitReward(0.1, -10, -12)),
+                new ScoredResponse("l", 1, ImplicitReward: Margin.ImplicitReward(0.1, -14, -13)),
+            ]),
+        ];
+        var (rows, _) = await StreamAsync(prompts, new SelectOptions { Dataset = new DatasetSelectionOptions { ImplicitCap = 1, ExternalCap = 2 } }, PairFileFormat.Jsonl);
+        Assert.Equal(0.3, Assert.Single(rows)["implicit_margin"]!.GetValue<double>(), 12);
+    }
+
+    [Fact]
     public async Task ParquetOutputHoldsTheSameRowsAsJsonl()
     {
         await Gen.Select(Prompts, Options).SampleAsync(

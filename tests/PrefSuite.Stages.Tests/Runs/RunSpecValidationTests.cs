@@ -29,4 +29,17 @@ public sealed class RunSpecValidationTests
         Assert.Equal("demo_prompts", error.Field);
         Assert.Contains("at most 1000000 per run", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ARunWithAMeaninglessLossConstantIsRefusedAtSubmissionNamingTheField()
+    {
+        var training = new TrainOptions { Epsilon = 0 };
+        training.Losses.Add(new LossTerm { Kind = LossKind.Robust, Weight = 0 });
+        var spec = RunSpecValidation.Normalize(new RunSpec { DemoPrompts = 3, Sampling = new SamplingParams { N = 4 }, Training = training }, TimeProvider.System);
+        Assert.True(spec.Training.HasEpsilon);
+
+        var error = Assert.Throws<InvalidRequestException>(() =>
+            RunSpecValidation.Normalize(new RunSpec { DemoPrompts = 3, Sampling = new SamplingParams { N = 4 }, Training = new TrainOptions { MlRdpoLambda = -1 } }, TimeProvider.System));
+        Assert.Equal("training.ml_rdpo_lambda", error.Field);
+    }
 }

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from prefsuite.v1 import common_pb2 as prefsuite_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprefsuite/v1/sampling.proto\x12\x0cprefsuite.v1\x1a\x19prefsuite/v1/common.proto\"\x82\x01\n\x0eSamplingParams\x12\t\n\x01n\x18\x01 \x01(\x05\x12\x13\n\x0btemperature\x18\x02 \x01(\x01\x12\r\n\x05top_p\x18\x03 \x01(\x01\x12\r\n\x05top_k\x18\x04 \x01(\x05\x12\x16\n\x0emax_new_tokens\x18\x05 \x01(\x05\x12\x0c\n\x04stop\x18\x06 \x03(\t\x12\x0c\n\x04seed\x18\x07 \x01(\x04\"\x8f\x01\n\rSampleRequest\x12%\n\x07prompts\x18\x01 \x03(\x0b\x32\x14.prefsuite.v1.Prompt\x12.\n\x08sampling\x18\x02 \x01(\x0b\x32\x1c.prefsuite.v1.SamplingParams\x12\'\n\x06policy\x18\x03 \x01(\x0b\x32\x17.prefsuite.v1.PolicyRef\"`\n\rSampledPrompt\x12$\n\x06prompt\x18\x01 \x01(\x0b\x32\x14.prefsuite.v1.Prompt\x12)\n\tresponses\x18\x02 \x03(\x0b\x32\x16.prefsuite.v1.Response\"V\n\x0eSampleResponse\x12,\n\x07prompts\x18\x01 \x03(\x0b\x32\x1b.prefsuite.v1.SampledPrompt\x12\x16\n\x0epolicy_version\x18\x02 \x01(\t\"\x9b\x01\n\nSampleUnit\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12$\n\x06prompt\x18\x02 \x01(\x0b\x32\x14.prefsuite.v1.Prompt\x12.\n\x08sampling\x18\x03 \x01(\x0b\x32\x1c.prefsuite.v1.SamplingParams\x12\'\n\x06policy\x18\x04 \x01(\x0b\x32\x17.prefsuite.v1.PolicyRef2\xa2\x01\n\x0fSamplingService\x12\x43\n\x06Sample\x12\x1b.prefsuite.v1.SampleRequest\x1a\x1c.prefsuite.v1.SampleResponse\x12J\n\x0cSampleStream\x12\x1b.prefsuite.v1.SampleRequest\x1a\x1b.prefsuite.v1.SampledPrompt0\x01\x42\x19\xaa\x02\x16PrefSuite.Contracts.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprefsuite/v1/sampling.proto\x12\x0cprefsuite.v1\x1a\x19prefsuite/v1/common.proto\"\xbd\x01\n\x0eSamplingParams\x12\t\n\x01n\x18\x01 \x01(\x05\x12\x13\n\x0btemperature\x18\x02 \x01(\x01\x12\r\n\x05top_p\x18\x03 \x01(\x01\x12\r\n\x05top_k\x18\x04 \x01(\x05\x12\x16\n\x0emax_new_tokens\x18\x05 \x01(\x05\x12\x0c\n\x04stop\x18\x06 \x03(\t\x12\x0c\n\x04seed\x18\x07 \x01(\x04\x12\x39\n\x11goal_conditioning\x18\x08 \x01(\x0e\x32\x1e.prefsuite.v1.GoalConditioning\"\x8f\x01\n\rSampleRequest\x12%\n\x07prompts\x18\x01 \x03(\x0b\x32\x14.prefsuite.v1.Prompt\x12.\n\x08sampling\x18\x02 \x01(\x0b\x32\x1c.prefsuite.v1.SamplingParams\x12\'\n\x06policy\x18\x03 \x01(\x0b\x32\x17.prefsuite.v1.PolicyRef\"`\n\rSampledPrompt\x12$\n\x06prompt\x18\x01 \x01(\x0b\x32\x14.prefsuite.v1.Prompt\x12)\n\tresponses\x18\x02 \x03(\x0b\x32\x16.prefsuite.v1.Response\"V\n\x0eSampleResponse\x12,\n\x07prompts\x18\x01 \x03(\x0b\x32\x1b.prefsuite.v1.SampledPrompt\x12\x16\n\x0epolicy_version\x18\x02 \x01(\t\"\x9b\x01\n\nSampleUnit\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12$\n\x06prompt\x18\x02 \x01(\x0b\x32\x14.prefsuite.v1.Prompt\x12.\n\x08sampling\x18\x03 \x01(\x0b\x32\x1c.prefsuite.v1.SamplingParams\x12\'\n\x06policy\x18\x04 \x01(\x0b\x32\x17.prefsuite.v1.PolicyRef*t\n\x10GoalConditioning\x12!\n\x1dGOAL_CONDITIONING_UNSPECIFIED\x10\x00\x12\x1c\n\x18GOAL_CONDITIONING_SYSTEM\x10\x01\x12\x1f\n\x1bGOAL_CONDITIONING_NO_SYSTEM\x10\x02\x32\xa2\x01\n\x0fSamplingService\x12\x43\n\x06Sample\x12\x1b.prefsuite.v1.SampleRequest\x1a\x1c.prefsuite.v1.SampleResponse\x12J\n\x0cSampleStream\x12\x1b.prefsuite.v1.SampleRequest\x1a\x1b.prefsuite.v1.SampledPrompt0\x01\x42\x19\xaa\x02\x16PrefSuite.Contracts.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'prefsuite.v1.sampling_pb2', globals())
@@ -22,16 +22,18 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\252\002\026PrefSuite.Contracts.V1'
+  _GOALCONDITIONING._serialized_start=754
+  _GOALCONDITIONING._serialized_end=870
   _SAMPLINGPARAMS._serialized_start=73
-  _SAMPLINGPARAMS._serialized_end=203
-  _SAMPLEREQUEST._serialized_start=206
-  _SAMPLEREQUEST._serialized_end=349
-  _SAMPLEDPROMPT._serialized_start=351
-  _SAMPLEDPROMPT._serialized_end=447
-  _SAMPLERESPONSE._serialized_start=449
-  _SAMPLERESPONSE._serialized_end=535
-  _SAMPLEUNIT._serialized_start=538
-  _SAMPLEUNIT._serialized_end=693
-  _SAMPLINGSERVICE._serialized_start=696
-  _SAMPLINGSERVICE._serialized_end=858
+  _SAMPLINGPARAMS._serialized_end=262
+  _SAMPLEREQUEST._serialized_start=265
+  _SAMPLEREQUEST._serialized_end=408
+  _SAMPLEDPROMPT._serialized_start=410
+  _SAMPLEDPROMPT._serialized_end=506
+  _SAMPLERESPONSE._serialized_start=508
+  _SAMPLERESPONSE._serialized_end=594
+  _SAMPLEUNIT._serialized_start=597
+  _SAMPLEUNIT._serialized_end=752
+  _SAMPLINGSERVICE._serialized_start=873
+  _SAMPLINGSERVICE._serialized_end=1035
 # @@protoc_insertion_point(module_scope)

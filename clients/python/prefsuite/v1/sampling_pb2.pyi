@@ -1,10 +1,14 @@
 from prefsuite.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+GOAL_CONDITIONING_NO_SYSTEM: GoalConditioning
+GOAL_CONDITIONING_SYSTEM: GoalConditioning
+GOAL_CONDITIONING_UNSPECIFIED: GoalConditioning
 
 class SampleRequest(_message.Message):
     __slots__ = ["policy", "prompts", "sampling"]
@@ -45,7 +49,8 @@ class SampledPrompt(_message.Message):
     def __init__(self, prompt: _Optional[_Union[_common_pb2.Prompt, _Mapping]] = ..., responses: _Optional[_Iterable[_Union[_common_pb2.Response, _Mapping]]] = ...) -> None: ...
 
 class SamplingParams(_message.Message):
-    __slots__ = ["max_new_tokens", "n", "seed", "stop", "temperature", "top_k", "top_p"]
+    __slots__ = ["goal_conditioning", "max_new_tokens", "n", "seed", "stop", "temperature", "top_k", "top_p"]
+    GOAL_CONDITIONING_FIELD_NUMBER: _ClassVar[int]
     MAX_NEW_TOKENS_FIELD_NUMBER: _ClassVar[int]
     N_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +58,7 @@ class SamplingParams(_message.Message):
     TEMPERATURE_FIELD_NUMBER: _ClassVar[int]
     TOP_K_FIELD_NUMBER: _ClassVar[int]
     TOP_P_FIELD_NUMBER: _ClassVar[int]
+    goal_conditioning: GoalConditioning
     max_new_tokens: int
     n: int
     seed: int
@@ -60,4 +66,7 @@ class SamplingParams(_message.Message):
     temperature: float
     top_k: int
     top_p: float
-    def __init__(self, n: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., top_k: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ...) -> None: ...
+    def __init__(self, n: _Optional[int] = ..., temperature: _Optional[float] = ..., top_p: _Optional[float] = ..., top_k: _Optional[int] = ..., max_new_tokens: _Optional[int] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., goal_conditioning: _Optional[_Union[GoalConditioning, str]] = ...) -> None: ...
+
+class GoalConditioning(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
