@@ -15,12 +15,13 @@ namespace PrefSuite.ServiceHosting;
 public static class StageHostExtensions
 {
     /// <summary>
-    /// Everything a stage service needs. Locally gRPC listens on GRPC_PORT (HTTP/2 only, so plain-text gRPC works) and
-    /// health and HTTP endpoints on HTTP_PORT (HTTP/1.1). Deployed (GRPC_PORT without HTTP_PORT, as the published
-    /// manifest sets it) everything shares GRPC_PORT, HTTP/1.1 and HTTP/2 on one port: a container app has one ingress,
-    /// which speaks HTTP/2 to the container while its health probes speak HTTP/1.1. Without either port Kestrel's usual
-    /// configuration applies (tests use a test server). Messaging is registered when ConnectionStrings:rabbitmq is set.
-    /// Hosts that run models add <c>AddPolicyStore</c> (PrefSuite.Stages.Models) themselves.
+    /// Everything a stage service needs. gRPC listens on GRPC_PORT (HTTP/2 only, so plain-text gRPC works) and health
+    /// and HTTP endpoints on HTTP_PORT (HTTP/1.1); without them Kestrel's usual configuration applies (tests use a test
+    /// server). Two ports, because Kestrel serves only HTTP/1.1 on a cleartext endpoint configured for both (it chooses
+    /// HTTP/2 by TLS ALPN alone, and logs Http2DisabledWithHttp1AndNoTls). Deployed, GRPC_PORT is the container app's
+    /// one ingress (gRPC, gRPC health, reflection) and HTTP_PORT stays inside the container for its health probes.
+    /// Messaging is registered when ConnectionStrings:rabbitmq is set. Hosts that run models add <c>AddPolicyStore</c>
+    /// (PrefSuite.Stages.Models) themselves.
     /// </summary>
     public static WebApplicationBuilder AddPrefSuiteStageHost(this WebApplicationBuilder builder, int maxMessageBytes = 16 * 1024 * 1024)
     {
@@ -30,7 +31,7 @@ public static class StageHostExtensions
         var grpcPort = builder.Configuration["GRPC_PORT"];
         var httpPort = builder.Configuration["HTTP_PORT"];
         var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
-        if (grpcPort is not null)
+        if (grpcPort is not null && httpPort is not null)
         {
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
@@ -48,16 +49,8 @@ public static class StageHostExtensions
                     }
                 }
 
-                if (httpPort is null || httpPort == grpcPort)
-                {
-                    // Cleartext on one port: Kestrel tells HTTP/2 (the connection preface) from HTTP/1.1 per connection.
-                    Listen(grpcPort, HttpProtocols.Http1AndHttp2);
-                }
-                else
-                {
-                    Listen(grpcPort, HttpProtocols.Http2);
-                    Listen(httpPort, HttpProtocols.Http1);
-                }
+                Listen(grpcPort, HttpProtocols.Http2);
+                Listen(httpPort, HttpProtocols.Http1);
             });
         }
 
