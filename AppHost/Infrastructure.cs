@@ -58,11 +58,15 @@ public static class Infrastructure
     /// </summary>
     private static InfrastructureResources Containers(IDistributedApplicationBuilder builder)
     {
-        var user = builder.AddParameter("rabbitmq-user", "prefsuite");
-        var password = builder.AddParameter("rabbitmq-password", secret: true);
+        var publishing = builder.ExecutionContext.IsPublishMode;
+        var user = builder.AddParameter("rabbitmq-user", "prefsuite", publishValueAsDefault: true);
+        // Published, the deployment tool generates the broker's password once and keeps it (azd: infra.parameters).
+        var password = publishing
+            ? builder.AddParameter("rabbitmq-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true)
+            : builder.AddParameter("rabbitmq-password", secret: true);
         var redis = builder.AddRedis("redis");
         var rabbit = builder.AddRabbitMQ("rabbitmq", user, password);
-        if (builder.ExecutionContext.IsPublishMode)
+        if (publishing)
         {
             rabbit.WithDataVolume("prefsuite-rabbitmq-data");
         }

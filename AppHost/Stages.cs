@@ -24,7 +24,8 @@ public static class Stages
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(infrastructure);
         var publishing = builder.ExecutionContext.IsPublishMode;
-        var apiKey = publishing ? builder.AddParameter("api-key", secret: true) : null;
+        // Generated once by the deployment tool (azd keeps it in infra.parameters.api_key), or set and rotated there.
+        var apiKey = publishing ? builder.AddParameter("api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true) : null;
 
         // Published: an Azure Storage connection string (a secret parameter), never a folder of the publishing machine.
         var artifacts = publishing ? builder.AddConnectionString("artifacts") : null;
