@@ -159,6 +159,36 @@ public sealed class DeploymentManifestTests : IClassFixture<DeploymentManifestTe
         Assert.Equal(20, sampling.MaxReplicas);
     }
 
+    [Fact]
+    public async Task AnExternalBrokerAndCacheAreSecretConnectionStringsWithTheSameTemplates()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "published-external-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var templates = new Dictionary<string, string>(StringComparer.Ordinal);
+            var (manifest, _) = await Published.PublishAsync(folder, templates, "--Infrastructure:Mode=external");
+            using (manifest)
+            {
+                var resources = manifest.RootElement.GetProperty("resources");
+                foreach (var server in new[] { "rabbitmq", "redis" })
+                {
+                    var resource = resources.GetProperty(server);
+                    Assert.Equal("parameter.v0", resource.GetProperty("type").GetString());
+                    Assert.Equal($"{{{server}.value}}", resource.GetProperty("connectionString").GetString());
+                    Assert.True(resource.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+                }
+
+                Assert.DoesNotContain(resources.EnumerateObject(), r => r.Value.GetProperty("type").GetString() == "container.v0");
+            }
+
+            Assert.Equal(_published.Templates, templates);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private bool IsSecretParameter(string name)
     {
         var resource = Resources.GetProperty(name);
@@ -194,12 +224,15 @@ public sealed class DeploymentManifestTests : IClassFixture<DeploymentManifestTe
 
         public Dictionary<string, string> Templates { get; } = new(StringComparer.Ordinal);
 
-        public async Task InitializeAsync()
+        public async Task InitializeAsync() => (Manifest, _) = await PublishAsync(_folder, Templates);
+
+        /// <summary>Runs the AppHost's publisher into <paramref name="folder"/>; the templates land in <paramref name="templates"/>.</summary>
+        public static async Task<(JsonDocument Manifest, string Log)> PublishAsync(string folder, Dictionary<string, string> templates, params string[] settings)
         {
             var project = Path.Combine(Repository, "AppHost", "PrefSuite.AppHost.csproj");
             var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            var manifest = Path.Combine(_folder, "aspire-manifest.json");
-            var start = new ProcessStartInfo("dotnet", ["run", "--project", project, "-c", configuration, "--no-build", "--", "--publisher", "manifest", "--output-path", manifest, "--Deploy:Templates", Path.Combine(_folder, "infra")])
+            var manifest = Path.Combine(folder, "aspire-manifest.json");
+            var start = new ProcessStartInfo("dotnet", ["run", "--project", project, "-c", configuration, "--no-build", "--", "--publisher", "manifest", "--output-path", manifest, "--Deploy:Templates", Path.Combine(folder, "infra"), .. settings])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -208,12 +241,14 @@ public sealed class DeploymentManifestTests : IClassFixture<DeploymentManifestTe
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, await output + await error);
-            Manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifest));
-            foreach (var file in Directory.GetFiles(Path.Combine(_folder, "infra"), "*.tmpl.yaml"))
+            var log = await output + await error;
+            Assert.True(process.ExitCode == 0, log);
+            foreach (var file in Directory.GetFiles(Path.Combine(folder, "infra"), "*.tmpl.yaml"))
             {
-                Templates[Path.GetFileName(file)[..^".tmpl.yaml".Length]] = await File.ReadAllTextAsync(file);
+                templates[Path.GetFileName(file)[..^".tmpl.yaml".Length]] = await File.ReadAllTextAsync(file);
             }
+
+            return (JsonDocument.Parse(await File.ReadAllTextAsync(manifest)), log);
         }
 
         public Task DisposeAsync()
