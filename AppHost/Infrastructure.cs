@@ -52,12 +52,25 @@ public static class Infrastructure
         };
     }
 
+    /// <summary>
+    /// Redis and RabbitMQ containers; published, the broker keeps its queues on a volume (an Azure Files share in
+    /// Container Apps), so a restarted broker still holds every unfinished message. Redis is a cache: no volume.
+    /// </summary>
     private static InfrastructureResources Containers(IDistributedApplicationBuilder builder)
     {
-        var user = builder.AddParameter("rabbitmq-user", "prefsuite");
-        var password = builder.AddParameter("rabbitmq-password", secret: true);
+        var publishing = builder.ExecutionContext.IsPublishMode;
+        var user = builder.AddParameter("rabbitmq-user", "prefsuite", publishValueAsDefault: true);
+        // Published, the deployment tool generates the broker's password once and keeps it (azd: infra.parameters).
+        var password = publishing
+            ? builder.AddParameter("rabbitmq-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true)
+            : builder.AddParameter("rabbitmq-password", secret: true);
         var redis = builder.AddRedis("redis");
         var rabbit = builder.AddRabbitMQ("rabbitmq", user, password);
+        if (publishing)
+        {
+            rabbit.WithDataVolume("prefsuite-rabbitmq-data");
+        }
+
         return new InfrastructureResources(redis, rabbit, [redis, rabbit], InfrastructureMode.Containers);
     }
 

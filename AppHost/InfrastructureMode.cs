@@ -8,13 +8,13 @@ public enum InfrastructureMode
     /// <summary>Containers when a container runtime answers, else the local Debian servers as executables.</summary>
     Auto,
 
-    /// <summary>Redis and RabbitMQ containers (Aspire's default integrations; also what publish mode emits).</summary>
+    /// <summary>Redis and RabbitMQ containers (Aspire's default integrations; what publish mode emits unless external).</summary>
     Containers,
 
     /// <summary>Local redis-server and rabbitmq-server started as executable resources on their own ports and data folders.</summary>
     Executables,
 
-    /// <summary>Existing servers: ConnectionStrings:redis and ConnectionStrings:rabbitmq.</summary>
+    /// <summary>Existing servers: ConnectionStrings:redis and ConnectionStrings:rabbitmq (published: secret parameters).</summary>
     External,
 }
 
@@ -26,14 +26,15 @@ public static class InfrastructureModes
 
     public static InfrastructureMode Resolve(string? configured, bool publishing)
     {
-        if (publishing)
-        {
-            return InfrastructureMode.Containers;
-        }
-
         var mode = string.IsNullOrWhiteSpace(configured) ? InfrastructureMode.Auto
             : Enum.TryParse<InfrastructureMode>(configured, ignoreCase: true, out var parsed) ? parsed
             : throw new InvalidOperationException($"Infrastructure:Mode '{configured}' is not one of auto, containers, executables, external.");
+        if (publishing)
+        {
+            // A deployment runs the servers as containers beside the services, or uses existing ones (a managed broker).
+            return mode == InfrastructureMode.External ? InfrastructureMode.External : InfrastructureMode.Containers;
+        }
+
         if (mode != InfrastructureMode.Auto)
         {
             return mode;

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PrefSuite.Messaging;
-using PrefSuite.Stages.Storage;
 using PrefSuite.Storage;
 using PrefSuite.Workflow;
 
@@ -18,15 +17,17 @@ public static class StageHostExtensions
     /// <summary>
     /// Everything a stage service needs. gRPC listens on GRPC_PORT (HTTP/2 only, so plain-text gRPC works) and health
     /// and HTTP endpoints on HTTP_PORT (HTTP/1.1); without them Kestrel's usual configuration applies (tests use a test
-    /// server). Messaging is registered when ConnectionStrings:rabbitmq is set.
+    /// server). Two ports, because Kestrel serves only HTTP/1.1 on a cleartext endpoint configured for both (it chooses
+    /// HTTP/2 by TLS ALPN alone, and logs Http2DisabledWithHttp1AndNoTls). Deployed, GRPC_PORT is the container app's
+    /// one ingress (gRPC, gRPC health, reflection) and HTTP_PORT stays inside the container for its health probes.
+    /// Messaging is registered when ConnectionStrings:rabbitmq is set. Hosts that run models add <c>AddPolicyStore</c>
+    /// (PrefSuite.Stages.Models) themselves.
     /// </summary>
     public static WebApplicationBuilder AddPrefSuiteStageHost(this WebApplicationBuilder builder, int maxMessageBytes = 16 * 1024 * 1024)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddServiceDefaults();
 
-        // One thread per process for the built-in model: as fast for its size, and replicas on one machine do not fight.
-        TorchSharp.torch.set_num_threads(builder.Configuration.GetValue("Models:Threads", 1));
         var grpcPort = builder.Configuration["GRPC_PORT"];
         var httpPort = builder.Configuration["HTTP_PORT"];
         var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
@@ -70,9 +71,6 @@ public static class StageHostExtensions
             .Configure(o => o.ConnectionString = builder.Configuration.GetConnectionString("artifacts") ?? o.ConnectionString)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ArtifactStoreOptions>>().Value.Create());
-        // Remote callers name policies by version or alias; a folder path is honoured only inside Models:AllowedFolders.
-        builder.Services.AddSingleton(sp => new PolicyStore(
-            sp.GetRequiredService<IArtifactStore>(), builder.Configuration["Models:CacheFolder"], builder.Configuration.GetSection("Models:AllowedFolders").Get<string[]>() ?? []));
         builder.Services.AddSingleton(TimeProvider.System);
         if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString("rabbitmq")))
         {

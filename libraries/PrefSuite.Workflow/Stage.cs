@@ -72,6 +72,8 @@ public static class StageNames
     /// <summary>"sample", …, "train", "events".</summary>
     public static string Name(this Topic topic) => topic switch
     {
+        // Topic.Train is not Stage.Train's number (SelectDataset has no topic): without this arm its queue was "prefsuite.select-dataset".
+        Topic.Train => Stage.Train.Name(),
         Topic.Events => "events",
         _ => ((Stage)(int)topic).Name(),
     };
@@ -83,6 +85,7 @@ public static class StageNames
     public static Topic TopicOf(this Stage stage) => stage switch
     {
         Stage.SelectDataset => Topic.Select,
+        Stage.Train => Topic.Train,
         _ => (Topic)(int)stage,
     };
 

@@ -18,6 +18,7 @@ public static class RewardScoringStageExtensions
     public static WebApplicationBuilder AddRewardScoringStage(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddPolicyStore(builder.Configuration);
         var specs = builder.Configuration.GetSection("Scoring:Scorers").Get<string[]>() is { Length: > 0 } configured ? configured : ["programmatic:sorting"];
         if (builder.Configuration.GetConnectionString("redis") is { Length: > 0 } redis)
         {

@@ -13,6 +13,7 @@ public static class SamplingStageExtensions
     public static WebApplicationBuilder AddSamplingStage(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddPolicyStore(builder.Configuration);
         var section = builder.Configuration.GetSection(SamplingBackendOptions.Section);
         builder.Services.AddOptions<SamplingBackendOptions>().Bind(section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SamplingBackendOptions>, SamplingBackendValidation>();

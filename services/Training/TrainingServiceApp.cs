@@ -14,6 +14,7 @@ public static class TrainingServiceApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddPrefSuiteStageHost(maxMessageBytes: 64 * 1024 * 1024);
+        builder.Services.AddPolicyStore(builder.Configuration);
         builder.Services.AddSingleton(sp => new TrainingJobs(
             sp.GetRequiredService<PolicyStore>(), sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<ILogger<TrainingJobs>>(), sp.GetService<IStageTransport>()));
         builder.Services.AddHostedService<TrainingWorker>();

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PrefSuite.Cli.Runs;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Models.Demo;
+using PrefSuite.Science.Demo;
 using PrefSuite.Models.Policy;
 
 namespace PrefSuite.Cli.Tests;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using PrefSuite.Cli.Runs;
-using PrefSuite.Models.Demo;
+using PrefSuite.Science.Demo;
 using PrefSuite.Reports;
 using PrefSuite.Stages.Comparison;
 using PrefSuite.Stages.Scoring;

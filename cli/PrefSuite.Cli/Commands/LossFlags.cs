@@ -1,6 +1,6 @@
 using System.CommandLine;
 using PrefSuite.Contracts.V1;
-using PrefSuite.Models.Training;
+using PrefSuite.Science.Losses;
 using PrefSuite.Stages.Training;
 
 namespace PrefSuite.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Data.Formats;
-using PrefSuite.Models.Demo;
+using PrefSuite.Science.Demo;
 using PrefSuite.Stages.Mapping;
 using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;

@@ -57,7 +57,7 @@ internal static class TrainCommand
                     var other => throw new OptionException($"--pair-order: '{other}' is not shuffled or curriculum."),
                 },
             };
-            LossOptionsMapping.AddTerms(options, CommandRunner.ParseOption("--loss", parse.GetValue(loss)!, Models.Training.LossTerm.ParseList));
+            LossOptionsMapping.AddTerms(options, CommandRunner.ParseOption("--loss", parse.GetValue(loss)!, Science.Losses.LossTerm.ParseList));
             LossOptionsMapping.SetConstants(options, parse.GetValue(epsilon), parse.GetValue(alpha), parse.GetValue(beta1), parse.GetValue(mlRdpoLambda));
             LossFlags.Validate(options);
             if (parse.GetValue(loraRank) > 0)

@@ -290,7 +290,7 @@ public sealed record RunConfig
     };
 
     /// <summary>The loss constants of this run, defaults where unset (validation reads them; the spec sends only those set).</summary>
-    private Models.Training.LossSettings LossConstants()
+    private Science.Losses.LossSettings LossConstants()
     {
         var training = new TrainOptions { Beta = Beta };
         Stages.Training.LossOptionsMapping.SetConstants(training, Epsilon, Alpha, Beta1, MlRdpoLambda);
@@ -299,7 +299,7 @@ public sealed record RunConfig
 
     private static string LossKey(string property) => property switch
     {
-        nameof(Models.Training.LossSettings.Lambda) => "ml_rdpo_lambda",
+        nameof(Science.Losses.LossSettings.Lambda) => "ml_rdpo_lambda",
         _ => JsonNamingPolicy.SnakeCaseLower.ConvertName(property),
     };
 
@@ -373,7 +373,7 @@ public sealed record RunConfig
             Stages.Training.LossOptionsMapping.SetConstants(training, Epsilon, Alpha, Beta1, MlRdpoLambda);
             try
             {
-                Stages.Training.LossOptionsMapping.AddTerms(training, Models.Training.LossTerm.ParseList(Losses));
+                Stages.Training.LossOptionsMapping.AddTerms(training, Science.Losses.LossTerm.ParseList(Losses));
             }
             catch (FormatException error)
             {

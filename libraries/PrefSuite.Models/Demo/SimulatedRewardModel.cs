@@ -1,3 +1,4 @@
+using PrefSuite.Science.Demo;
 using PrefSuite.Science.Randomness;
 
 namespace PrefSuite.Models.Demo;

@@ -1,3 +1,4 @@
+using PrefSuite.Science.Losses;
 using static TorchSharp.torch;
 
 namespace PrefSuite.Models.Training;

@@ -1,3 +1,4 @@
+using PrefSuite.Science.Losses;
 using System.Security.Cryptography;
 using System.Text;
 using PrefSuite.Models.Policy;

@@ -1,3 +1,4 @@
+using PrefSuite.Science.Losses;
 using System.ComponentModel.DataAnnotations;
 
 namespace PrefSuite.Models.Training;

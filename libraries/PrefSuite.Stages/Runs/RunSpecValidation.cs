@@ -1,5 +1,5 @@
 using PrefSuite.Contracts.V1;
-using PrefSuite.Models.Demo;
+using PrefSuite.Science.Demo;
 using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Runs;

@@ -54,7 +54,7 @@ public sealed class SamplingStage(IResponseSampler sampler)
         // A policy run here samples with batched matrix products whose last bits depend on the batch's shape, and one bit
         // can flip a sampled token: in a run, each prompt is a batch of its own (its N samples), so the same seeds give the
         // same responses whatever arrives together — on the stack, in process, after a crash. A server samples per request.
-        var apart = sampler is PolicySampler;
+        var apart = sampler.SamplesEachPromptApart;
         foreach (var group in units.Select((u, i) => (Unit: u, Index: i)).GroupBy(x => (x.Unit.RunId, Policy: x.Unit.Policy?.Checkpoint ?? string.Empty, Sampling: x.Unit.Sampling?.ToString() ?? string.Empty, Apart: apart ? x.Index : 0)))
         {
             var members = group.ToArray();

@@ -1,8 +1,8 @@
 using PrefSuite.Contracts.V1;
-using PrefSuite.Models.Training;
+using PrefSuite.Science.Losses;
 using PrefSuite.Workflow;
-using LossKind = PrefSuite.Models.Training.LossKind;
-using LossTerm = PrefSuite.Models.Training.LossTerm;
+using LossKind = PrefSuite.Science.Losses.LossKind;
+using LossTerm = PrefSuite.Science.Losses.LossTerm;
 
 namespace PrefSuite.Stages.Training;
 

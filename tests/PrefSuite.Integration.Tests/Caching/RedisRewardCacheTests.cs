@@ -91,7 +91,7 @@ public class RedisRewardCacheTests(Servers servers)
         }
     }
 
-    private static double SortingRewardOf(string response) => Models.Demo.SortingTask.Reward("sort 3 1 2 =", response);
+    private static double SortingRewardOf(string response) => Science.Demo.SortingTask.Reward("sort 3 1 2 =", response);
 
     private static bool TryPing(int port)
     {

@@ -1,4 +1,5 @@
 using PrefSuite.Models.Demo;
+using PrefSuite.Science.Demo;
 
 namespace PrefSuite.Models.Tests.Demo;
 

@@ -3,6 +3,7 @@ using PrefSuite.Models.Evaluation;
 using PrefSuite.Models.Policy;
 using PrefSuite.Models.Rewards;
 using PrefSuite.Models.Training;
+using PrefSuite.Science.Demo;
 using PrefSuite.Science.Pairs;
 using PrefSuite.Science.Randomness;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using PrefSuite.Science.Losses;
 using PrefSuite.Models.Training;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using PrefSuite.Science.Losses;
 using PrefSuite.Models.Policy;
 using PrefSuite.Models.Training;
 using PrefSuite.Science.Routing;

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 
-namespace PrefSuite.Models.Training;
+namespace PrefSuite.Science.Losses;
 
 /// <summary>
 /// The constants of the DPO-family losses; defaults from SCIENCE.md §1 except β₁ (docs/science.md, "Loss constants").

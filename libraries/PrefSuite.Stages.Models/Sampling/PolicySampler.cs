@@ -9,6 +9,9 @@ namespace PrefSuite.Stages.Sampling;
 /// <summary>Samples from a policy of the model store: the built-in GPT or a Hugging Face checkpoint.</summary>
 public sealed class PolicySampler(PolicyStore policies, string defaultPolicy = "default") : IResponseSampler
 {
+    /// <inheritdoc/>
+    public bool SamplesEachPromptApart => true;
+
     public async Task<(IReadOnlyList<IReadOnlyList<Response>> Responses, string PolicyVersion)> SampleAsync(
         IReadOnlyList<Prompt> prompts, SamplingParams parameters, PolicyRef? policy, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,4 @@
-using PrefSuite.Models.Training;
+using PrefSuite.Science.Losses;
 using PrefSuite.Science.Margins;
 using PrefSuite.Science.Pairs;
 using PrefSuite.Science.Statistics;

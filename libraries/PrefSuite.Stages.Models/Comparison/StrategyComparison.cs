@@ -1,6 +1,6 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Data.Selection;
-using PrefSuite.Models.Demo;
+using PrefSuite.Science.Demo;
 using PrefSuite.Models.Evaluation;
 using PrefSuite.Models.Policy;
 using PrefSuite.Models.Rewards;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using PrefSuite.Science.Randomness;
 
-namespace PrefSuite.Models.Demo;
+namespace PrefSuite.Science.Demo;
 
 /// <summary>One prompt of the demo task: its id, text ("sort 3 1 2 =") and digits.</summary>
 public sealed record SortingPrompt(string Id, string Text, int[] Digits)

@@ -1,4 +1,4 @@
-namespace PrefSuite.Models.Training;
+namespace PrefSuite.Science.Losses;
 
 /// <summary>The DPO family of SCIENCE.md §1, by the names the CLI and protos use.</summary>
 public enum LossKind
