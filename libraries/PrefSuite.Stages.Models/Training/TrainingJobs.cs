@@ -113,8 +113,11 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
         entry.Watchers.TryAdd(channel, true);
         try
         {
+            // A watcher that joins a running job starts from its latest step's report (loss included), not a bare count.
             var snapshot = entry.Snapshot();
-            yield return new TrainProgress { JobId = jobId, State = snapshot.State, Step = snapshot.Step, TotalSteps = snapshot.TotalSteps };
+            yield return snapshot.State == JobState.Running && entry.LastProgress is { } last
+                ? last
+                : new TrainProgress { JobId = jobId, State = snapshot.State, Step = snapshot.Step, TotalSteps = snapshot.TotalSteps };
             if (entry.Done.Task.IsCompleted)
             {
                 yield break;
@@ -334,12 +337,12 @@ public sealed partial class TrainingJobs(PolicyStore policies, IArtifactStore st
     {
         public void Report(TrainProgress value)
         {
+            entry.LastProgress = value; // before the count, so a watcher that sees step k finds its report
             entry.Update(j =>
             {
                 j.Step = value.Step;
                 j.TotalSteps = value.TotalSteps;
             });
-            entry.LastProgress = value;
             entry.Broadcast(value);
         }
     }
