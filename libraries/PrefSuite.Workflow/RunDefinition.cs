@@ -48,29 +48,58 @@ public static class RunDefinition
         yield return new StageProgress { Stage = Stage.Train.Name(), Total = Includes(spec, Stage.Train) ? 1 : 0 };
     }
 
-    public static SampleUnit SampleUnit(RunSpec spec, Prompt prompt, string policy)
+    /// <summary>The rounds of a run (1 unless the spec asks for more).</summary>
+    public static int Rounds(RunSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return new SampleUnit { RunId = spec.RunId, Prompt = prompt, Sampling = spec.Sampling, Policy = new PolicyRef { Checkpoint = policy } };
+        return Math.Max(1, spec.Rounds);
     }
 
-    /// <summary>The dataset step over the prompts that finished (in prompt order).</summary>
-    public static DatasetSelectRequest DatasetRequest(RunSpec spec, IEnumerable<string> finishedPromptIds)
+    /// <summary>
+    /// The prompts of a round, as a range of the spec's prompts: all of them every round, or with fresh_prompts the
+    /// round's slice (prompt count / rounds each; the last round also takes the remainder).
+    /// </summary>
+    public static (int Start, int Count) RoundPrompts(RunSpec spec, int round)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var request = new DatasetSelectRequest { RunId = spec.RunId, Strategy = spec.Strategy, Dataset = spec.Dataset };
+        var rounds = Rounds(spec);
+        var all = spec.Prompts.Count;
+        if (!spec.FreshPrompts || rounds == 1)
+        {
+            return (0, all);
+        }
+
+        var size = all / rounds;
+        var start = (Math.Clamp(round, 1, rounds) - 1) * size;
+        return (start, round >= rounds ? all - start : size);
+    }
+
+    public static SampleUnit SampleUnit(RunSpec spec, RunRound round, Prompt prompt, string policy)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new SampleUnit { RunId = round.ToString(), Prompt = prompt, Sampling = spec.Sampling, Policy = new PolicyRef { Checkpoint = policy } };
+    }
+
+    /// <summary>A round's dataset step over the prompts that finished (in prompt order).</summary>
+    public static DatasetSelectRequest DatasetRequest(RunSpec spec, RunRound round, IEnumerable<string> finishedPromptIds)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var request = new DatasetSelectRequest { RunId = round.ToString(), Strategy = spec.Strategy, Dataset = spec.Dataset };
         request.PromptIds.Add(finishedPromptIds);
         return request;
     }
 
-    /// <summary>The run's preference training on its dataset.</summary>
-    public static TrainRequest TrainingRequest(RunSpec spec, string policy, string datasetArtifact)
+    /// <summary>
+    /// A round's preference training on its dataset, from the policy the round sampled with; the trainer freezes its
+    /// starting policy as the reference, so round r+1's reference is round r's policy.
+    /// </summary>
+    public static TrainRequest TrainingRequest(RunSpec spec, RunRound round, string policy, string datasetArtifact)
     {
         ArgumentNullException.ThrowIfNull(spec);
         return new TrainRequest
         {
-            JobId = JobIds.Training(spec.RunId),
-            RunId = spec.RunId,
+            JobId = JobIds.Training(round.ToString()),
+            RunId = round.ToString(),
             BasePolicy = new PolicyRef { Checkpoint = policy },
             Options = spec.Training,
             DatasetArtifact = datasetArtifact,

@@ -30,7 +30,7 @@ public static class TrainingJobRunner
         var job = new TrainJob
         {
             JobId = request.JobId, RunId = request.RunId, State = JobState.Running, RewardBefore = double.NaN, RewardAfter = double.NaN, SuccessBefore = double.NaN, SuccessAfter = double.NaN,
-            HeldOutAccuracy = double.NaN, HeldOutMargin = double.NaN,
+            HeldOutAccuracy = double.NaN, HeldOutMargin = double.NaN, FinalLoss = double.NaN,
         };
         var baseReference = request.BasePolicy?.Checkpoint ?? string.Empty;
         request.Options ??= new TrainOptions();
@@ -102,6 +102,11 @@ public static class TrainingJobRunner
         {
             var after = Evaluate(policy, heldOut, cancellationToken);
             (job.RewardAfter, job.SuccessAfter) = (after.MeanReward, after.SuccessRate);
+        }
+
+        if (history.Count > 0)
+        {
+            job.FinalLoss = history[^1].Loss;
         }
 
         job.CheckpointVersion = await policies.RegisterAsync(policy, stage, parent, cancellationToken).ConfigureAwait(false);
