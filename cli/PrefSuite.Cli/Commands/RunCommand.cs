@@ -105,6 +105,11 @@ internal static class RunCommand
             }
         }
 
+        foreach (var round in run.Rounds)
+        {
+            lines.Add($"  round {round.Round}: sampled {round.Prompts} prompts with {(round.Policy.Length > 0 ? round.Policy : "–")} → {round.Pairs} pairs; mean chosen reward {F(round.MeanChosenReward)}, rejected {F(round.MeanRejectedReward)}; held-out implicit accuracy {F(round.HeldOutAccuracy)}; training loss {F(round.TrainingLoss)} → policy {(round.CheckpointVersion.Length > 0 ? round.CheckpointVersion : "–")}");
+        }
+
         if (run.DeadLetters.Count > 0)
         {
             lines.Add($"  {run.DeadLetters.Count} units failed: {string.Join("; ", run.DeadLetters.Take(3).Select(d => $"{d.UnitId}: {d.Error}"))}");

@@ -85,6 +85,16 @@ public sealed record RunConfig
     /// <summary>Train after selecting.</summary>
     public bool Train { get; init; } = true;
 
+    /// <summary>
+    /// Iterative rounds: after training, the new policy samples, and its samples are scored, denoised, selected and
+    /// trained on again, against itself as the reference (iterative DPO). 1: one round.
+    /// </summary>
+    [Range(1, 1000)]
+    public int Rounds { get; init; } = 1;
+
+    /// <summary>With rounds: each round takes the next slice of the prompts (prompts / rounds each) instead of all of them.</summary>
+    public bool FreshPrompts { get; init; }
+
     /// <summary>Loss terms: "sigmoid", "sigmoid:1,sft:0.1", "rdpo", ….</summary>
     public string Losses { get; init; } = "sigmoid";
 
@@ -233,6 +243,16 @@ public sealed record RunConfig
             throw new ArgumentException($"{source}: {sampling[0]}");
         }
 
+        if (Rounds > 1 && !Train)
+        {
+            throw new ArgumentException($"{source}: rounds: more than one round needs training (each round samples with the policy the round before trained); drop train: false (--no-train) or set rounds to 1");
+        }
+
+        if (Rounds > 1 && SamplerOptions().IsOpenAi)
+        {
+            throw new ArgumentException($"{source}: rounds: with sampler openai the server samples one fixed model, so a trained policy cannot sample the next round; use sampler policy");
+        }
+
         if (SamplerOptions().IsOpenAi && Train && Policy is null)
         {
             throw new ArgumentException($"{source}: policy: with sampler openai, training starts from the policy the server samples; set policy to its checkpoint folder, or train: false (--no-train) to stop at the dataset");
@@ -306,6 +326,8 @@ public sealed record RunConfig
             Dataset = Dataset(),
             SkipDenoise = SkipDenoise,
             EvaluationPrompts = Train ? EvaluationPrompts : 0,
+            Rounds = Rounds > 1 ? Rounds : 0, // 0: one round, the spec of a run without rounds
+            FreshPrompts = Rounds > 1 && FreshPrompts,
         };
         if (PromptsFile is not null)
         {

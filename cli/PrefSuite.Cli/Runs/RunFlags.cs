@@ -35,6 +35,8 @@ public sealed class RunFlags
         Switch("--route-small-margins", "Route small-margin pairs to SFT.", c => c with { RouteSmallMargins = true }),
         Switch("--skip-denoise", "Skip robust PCA denoising.", c => c with { SkipDenoise = true }),
         Switch("--no-train", "Stop after building the dataset.", c => c with { Train = false }),
+        Number<int>("--rounds", "Iterative rounds: after training, the new policy samples the next round, which is scored, selected and trained on again with that policy as the reference (default 1).", (c, v) => c with { Rounds = v }),
+        Switch("--fresh-prompts", "With --rounds: each round samples the next slice of the prompts (prompts / rounds each) instead of all of them.", c => c with { FreshPrompts = true }),
         Text("--loss", "Loss terms, e.g. sigmoid, sigmoid:1,sft:0.1, rdpo, ml-rdpo.", (c, v) => c with { Losses = v }),
         Number<double>("--beta", "β of the DPO family.", (c, v) => c with { Beta = v }),
         Number<double>("--beta1", "β₁ of RDPO / ML-RDPO.", (c, v) => c with { Beta1 = v }),

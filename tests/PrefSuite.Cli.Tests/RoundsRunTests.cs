@@ -1,0 +1,78 @@
+using PrefSuite.Contracts.V1;
+using PrefSuite.Models.Policy;
+using PrefSuite.Stages.Sampling;
+using PrefSuite.Stages.Storage;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
+
+namespace PrefSuite.Cli.Tests;
+
+public class RoundsRunTests
+{
+    [Fact]
+    public async Task ASecondRoundSamplesWithTheFirstRoundsPolicyAndTrainsAgainstIt()
+    {
+        using var cli = new CliHarness();
+        var runs = cli.PathOf("runs");
+        var store = new FileArtifactStore(runs);
+        using (var policies = new PolicyStore(store))
+        using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
+        {
+            await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, await policies.RegisterAsync(policy, "init"));
+        }
+
+        var (code, output, error) = await cli.RunAsync(
+            "run", "--runs-dir", runs, "--run-id", "it", "--prompts", "8", "--samples", "4", "--evaluation-prompts", "0",
+            "--epochs", "4", "--batch-size", "4", "--lr", "0.01", "--rounds", "2", "--quiet");
+        Assert.True(code == 0, error + output);
+
+        var run = Run.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.Run("it")));
+        Assert.Equal((RunState.Succeeded, 2, 2), (run.State, run.Round, run.Rounds.Count));
+        var (first, second) = (run.Rounds[0], run.Rounds[1]);
+        Assert.NotEqual(first.Policy, first.CheckpointVersion);
+        Assert.Equal(first.CheckpointVersion, second.Policy); // round 2 sampled with round 1's policy …
+        Assert.Equal(second.CheckpointVersion, run.CheckpointVersion);
+        Assert.All(run.Rounds, r => Assert.True(r.Pairs > 0 && double.IsFinite(r.TrainingLoss) && double.IsFinite(r.MeanChosenReward), r.ToString()));
+        Assert.Contains("round 2: sampled 8 prompts with " + first.CheckpointVersion, output, StringComparison.Ordinal);
+
+        // … and trained from it, which the trainer freezes as the reference.
+        var request = TrainRequest.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.JobRequest(JobIds.Training(new RunRound("it", 2).ToString()))));
+        Assert.Equal((first.CheckpointVersion, "runs/it/rounds/2/pairs.jsonl"), (request.BasePolicy.Checkpoint, request.DatasetArtifact));
+        Assert.Equal(second.DatasetArtifact, request.DatasetArtifact);
+
+        // Round 2's stored samples are exactly what round 1's checkpoint samples for those prompts (and not round 1's samples).
+        var roundOne = await UnitsAsync(store, "it");
+        var roundTwo = await UnitsAsync(store, "it@2");
+        Assert.Equal(8, roundTwo.Count);
+        Assert.Equal(roundOne.Keys.Order(), roundTwo.Keys.Order());
+        var spec = RunSpec.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.RunSpec("it")));
+        using (var policies = new PolicyStore(store))
+        {
+            var stage = new SamplingStage(new PolicySampler(policies));
+            var units = roundTwo.Values.Select(u => new SampleUnit { RunId = "check", Prompt = u.Prompt, Sampling = spec.Sampling, Policy = new PolicyRef { Checkpoint = first.CheckpointVersion } }).ToArray();
+            var again = await stage.SampleUnitsAsync(units);
+            foreach (var unit in again)
+            {
+                Assert.Equal(Texts(roundTwo[unit.Prompt.PromptId]), Texts(unit));
+            }
+        }
+
+        Assert.Contains(roundTwo.Keys, id => !Texts(roundOne[id]).SequenceEqual(Texts(roundTwo[id])));
+        Assert.True(File.Exists(Path.Combine(runs, "runs", "it", "report", "index.html")));
+        Assert.Contains("<table id=\"rounds\">", await File.ReadAllTextAsync(Path.Combine(runs, "runs", "it", "report", "index.html")), StringComparison.Ordinal);
+    }
+
+    private static async Task<Dictionary<string, PromptUnit>> UnitsAsync(FileArtifactStore store, string scope)
+    {
+        var units = new Dictionary<string, PromptUnit>(StringComparer.Ordinal);
+        await foreach (var path in store.ListAsync(ArtifactPaths.SelectedUnitsFolder(scope)))
+        {
+            var unit = PromptUnit.Parser.ParseFrom(await store.ReadAsync(path));
+            units[unit.Prompt.PromptId] = unit;
+        }
+
+        return units;
+    }
+
+    private static string[] Texts(PromptUnit unit) => [.. unit.Responses.Select(r => r.Text)];
+}
