@@ -52,9 +52,10 @@ class LossTerm(_message.Message):
     def __init__(self, kind: _Optional[_Union[LossKind, str]] = ..., weight: _Optional[float] = ...) -> None: ...
 
 class TrainJob(_message.Message):
-    __slots__ = ["checkpoint_version", "error", "held_out_accuracy", "held_out_margin", "held_out_pairs", "job_id", "reward_after", "reward_before", "run_id", "state", "step", "success_after", "success_before", "total_steps"]
+    __slots__ = ["checkpoint_version", "error", "final_loss", "held_out_accuracy", "held_out_margin", "held_out_pairs", "job_id", "reward_after", "reward_before", "run_id", "state", "step", "success_after", "success_before", "total_steps"]
     CHECKPOINT_VERSION_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    FINAL_LOSS_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_ACCURACY_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_MARGIN_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_PAIRS_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +70,7 @@ class TrainJob(_message.Message):
     TOTAL_STEPS_FIELD_NUMBER: _ClassVar[int]
     checkpoint_version: str
     error: str
+    final_loss: float
     held_out_accuracy: float
     held_out_margin: float
     held_out_pairs: int
@@ -81,7 +83,7 @@ class TrainJob(_message.Message):
     success_after: float
     success_before: float
     total_steps: int
-    def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., checkpoint_version: _Optional[str] = ..., error: _Optional[str] = ..., reward_before: _Optional[float] = ..., reward_after: _Optional[float] = ..., success_before: _Optional[float] = ..., success_after: _Optional[float] = ..., held_out_pairs: _Optional[int] = ..., held_out_accuracy: _Optional[float] = ..., held_out_margin: _Optional[float] = ...) -> None: ...
+    def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., checkpoint_version: _Optional[str] = ..., error: _Optional[str] = ..., reward_before: _Optional[float] = ..., reward_after: _Optional[float] = ..., success_before: _Optional[float] = ..., success_after: _Optional[float] = ..., held_out_pairs: _Optional[int] = ..., held_out_accuracy: _Optional[float] = ..., held_out_margin: _Optional[float] = ..., final_loss: _Optional[float] = ...) -> None: ...
 
 class TrainOptions(_message.Message):
     __slots__ = ["alpha", "batch_size", "beta", "beta1", "epochs", "epsilon", "gradient_accumulation", "learning_rate", "lora", "losses", "ml_rdpo_lambda", "pair_order", "seed", "steps", "warmup_steps", "weight_decay"]
