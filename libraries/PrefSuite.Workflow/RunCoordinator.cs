@@ -700,14 +700,24 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         switch (stage)
         {
             case Stage.SelectDataset:
-                if (run.State != RunState.Selecting)
+                if (run.State != RunState.Selecting || entry.Warmup == WarmupPhase.Training)
                 {
-                    return false;
+                    return false; // not selecting, or waiting for the warm-up (a late first selection changes nothing)
                 }
 
                 if (stageEvent.Failed)
                 {
                     Fail(entry, $"dataset selection failed: {stageEvent.Error}");
+                    return true;
+                }
+
+                if (RunDefinition.WarmsUp(entry.Spec) && entry.Warmup == WarmupPhase.None)
+                {
+                    // Less is More: the first selection's candidates feed a brief warm-up whose implicit rewards join the margins.
+                    entry.Warmup = WarmupPhase.Training;
+                    run.DatasetArtifact = stageEvent.DatasetArtifact;
+                    entry.Owe($"warmup#{entry.Requests++}", WarmupEnvelope(entry, stageEvent.DatasetArtifact));
+                    entry.LastMessage = $"{stageEvent.Selection?.CandidatePairs} candidate pairs: warming a policy up on {entry.Spec.ImplicitWarmup:P0} of them for implicit rewards";
                     return true;
                 }
 
@@ -802,6 +812,11 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return true;
         }
 
+        if (job.JobId == JobIds.Warmup(entry.Scope.ToString()))
+        {
+            return ApplyWarmup(entry, job);
+        }
+
         if (entry.Run.State != RunState.Training || job.JobId != JobIds.Training(entry.Scope.ToString()) || job.State is JobState.Queued or JobState.Running)
         {
             return false;
@@ -833,6 +848,31 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             Fail(entry, $"training {job.State}: {job.Error}");
         }
 
+        return true;
+    }
+
+    /// <summary>The warm-up ended: its implicit rewards are in the round's units, so the round is selected again (or fails).</summary>
+    private static bool ApplyWarmup(RunEntry entry, TrainJob job)
+    {
+        if (entry.Run.State != RunState.Selecting || entry.Warmup != WarmupPhase.Training || job.State is JobState.Queued or JobState.Running)
+        {
+            return false;
+        }
+
+        if (job.State != JobState.Succeeded)
+        {
+            Fail(entry, $"the implicit-reward warm-up {job.State}: {job.Error}");
+            return true;
+        }
+
+        entry.Warmup = WarmupPhase.Done;
+        if (entry.RoundRow is { } row)
+        {
+            row.WarmupCheckpoint = job.CheckpointVersion;
+        }
+
+        entry.Owe($"dataset#{entry.Requests++}", DatasetEnvelope(entry));
+        entry.LastMessage = $"warm-up policy {job.CheckpointVersion} scored every response: selecting with external and implicit margins";
         return true;
     }
 
@@ -906,7 +946,11 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         }
         else if (run.State == RunState.Selecting)
         {
-            if (stalled.Retried)
+            if (stalled.Retried && entry.Warmup == WarmupPhase.Training)
+            {
+                entry.Owe($"warmup#{entry.Requests++}", WarmupEnvelope(entry, run.DatasetArtifact));
+            }
+            else if (stalled.Retried)
             {
                 entry.Owe($"dataset#{entry.Requests++}", DatasetEnvelope(entry));
             }
@@ -945,8 +989,13 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         var finished = Enumerable.Range(0, entry.Prompts)
             .Where(i => (entry.Status[i] & StatusBit(Stage.Select)) != 0 && (entry.Status[i] & FailedBit) == 0)
             .Select(i => entry.PromptAt(i).PromptId);
-        return new Envelope(Topic.Select, RunDefinition.DatasetRequest(entry.Spec, entry.Scope, finished), UnitId.ForRun(entry.Scope.ToString(), Stage.SelectDataset).ToString());
+        var beforeWarmup = RunDefinition.WarmsUp(entry.Spec) && entry.Warmup == WarmupPhase.None;
+        return new Envelope(Topic.Select, RunDefinition.DatasetRequest(entry.Spec, entry.Scope, finished, beforeWarmup), UnitId.ForRun(entry.Scope.ToString(), Stage.SelectDataset).ToString());
     }
+
+    /// <summary>The current round's Less-is-More warm-up, from the policy it sampled with.</summary>
+    private static Envelope WarmupEnvelope(RunEntry entry, string datasetArtifact) =>
+        new(Topic.Train, RunDefinition.WarmupRequest(entry.Spec, entry.Scope, entry.Policy ?? string.Empty, datasetArtifact), JobIds.Warmup(entry.Scope.ToString()));
 
     /// <summary>The current round's training, from the policy it sampled with.</summary>
     private static Envelope TrainingEnvelope(RunEntry entry, string datasetArtifact) =>
@@ -1117,7 +1166,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             shown.Prompts.Clear();
             Run = new Run { RunId = spec.RunId, State = RunState.Unspecified, Spec = shown, PromptCount = spec.Prompts.Count };
             Run.Stages.Add(RunDefinition.InitialProgress(spec, Prompts));
-            if (RunDefinition.Rounds(spec) > 1)
+            if (RunDefinition.Rounds(spec) > 1 || RunDefinition.WarmsUp(spec))
             {
                 Run.Round = 1;
                 Run.Rounds.Add(NewRoundRow(1, Prompts, string.Empty));
@@ -1171,7 +1220,11 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             Status = new byte[Prompts];
             Finished = 0;
             FailedCount = 0;
+            Warmup = WarmupPhase.None;
         }
+
+        /// <summary>Where the current round is in its Less-is-More warm-up.</summary>
+        public WarmupPhase Warmup { get; set; }
 
         public int Finished { get; set; }
 
@@ -1204,6 +1257,14 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         public ConcurrentDictionary<Channel<RunEvent>, bool> Watchers { get; } = new();
 
         public void Owe(string id, Envelope envelope) => Pending[id] = envelope;
+    }
+
+    /// <summary>A round's Less-is-More warm-up: not begun, training (after the first selection), done (the final selection).</summary>
+    private enum WarmupPhase
+    {
+        None,
+        Training,
+        Done,
     }
 
     /// <summary>The events topic's handler: events in batches, one ledger write per run per batch.</summary>

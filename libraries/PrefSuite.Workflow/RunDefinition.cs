@@ -80,11 +80,23 @@ public static class RunDefinition
         return new SampleUnit { RunId = round.ToString(), Prompt = prompt, Sampling = spec.Sampling, Policy = new PolicyRef { Checkpoint = policy } };
     }
 
-    /// <summary>A round's dataset step over the prompts that finished (in prompt order).</summary>
-    public static DatasetSelectRequest DatasetRequest(RunSpec spec, RunRound round, IEnumerable<string> finishedPromptIds)
+    /// <summary>Whether each round warms a policy up for implicit rewards before its final selection (Less is More).</summary>
+    public static bool WarmsUp(RunSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var request = new DatasetSelectRequest { RunId = round.ToString(), Strategy = spec.Strategy, Dataset = spec.Dataset };
+        return spec.ImplicitWarmup > 0;
+    }
+
+    /// <summary>
+    /// A round's dataset step over the prompts that finished (in prompt order). With a warm-up, the first selection
+    /// keeps every candidate pair (the warm-up draws its random share from them, none routed to SFT); the second
+    /// selects by the spec's dataset options with the implicit margins the warm-up wrote.
+    /// </summary>
+    public static DatasetSelectRequest DatasetRequest(RunSpec spec, RunRound round, IEnumerable<string> finishedPromptIds, bool beforeWarmup = false)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var dataset = beforeWarmup ? new DatasetOptions { Aggregation = spec.Dataset?.Aggregation ?? Aggregation.Unspecified, KeepFraction = 1 } : spec.Dataset;
+        var request = new DatasetSelectRequest { RunId = round.ToString(), Strategy = spec.Strategy, Dataset = dataset };
         request.PromptIds.Add(finishedPromptIds);
         return request;
     }
@@ -105,6 +117,27 @@ public static class RunDefinition
             DatasetArtifact = datasetArtifact,
             EvaluationPrompts = spec.EvaluationPrompts,
             HeldOutPairs = spec.HeldOutPairs,
+        };
+    }
+
+    /// <summary>
+    /// A round's Less-is-More warm-up: one epoch from the round's policy on a random share of its first selection's
+    /// pairs; the job then writes every response's implicit reward into the round's selected units.
+    /// </summary>
+    public static TrainRequest WarmupRequest(RunSpec spec, RunRound round, string policy, string datasetArtifact)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var options = spec.Training?.Clone() ?? new TrainOptions { Seed = spec.Sampling?.Seed ?? 0 };
+        options.Epochs = 1;
+        return new TrainRequest
+        {
+            JobId = JobIds.Warmup(round.ToString()),
+            RunId = round.ToString(),
+            BasePolicy = new PolicyRef { Checkpoint = policy },
+            Options = options,
+            DatasetArtifact = datasetArtifact,
+            SubsetFraction = spec.ImplicitWarmup,
+            ImplicitWarmup = true,
         };
     }
 

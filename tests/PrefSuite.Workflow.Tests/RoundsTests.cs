@@ -134,6 +134,63 @@ public class RoundsTests
         Assert.Equal([2, 2], coordinator.Get("r")!.Rounds.Select(r => r.Prompts));
     }
 
+    [Fact]
+    public async Task AWarmupTrainsOnAShareOfTheFirstSelectionThenTheRoundIsSelectedAgainBeforeTraining()
+    {
+        using var temp = new TempStore();
+        var transport = new RecordingTransport();
+        await using var coordinator = Coordinator(temp.Store, transport);
+        var spec = Spec(2);
+        spec.ImplicitWarmup = 0.25;
+        spec.Dataset = new DatasetOptions { Aggregation = Aggregation.Bayes, KeepFraction = 0.1 };
+        await coordinator.SubmitAsync(spec);
+        await coordinator.PumpOnceAsync(CancellationToken.None);
+        await coordinator.OnEventsAsync(Runs.Finished("p0", "p1"));
+        await coordinator.PumpOnceAsync(CancellationToken.None);
+        var firstSelection = Assert.Single(transport.On<DatasetSelectRequest>(Topic.Select));
+        Assert.Equal((1.0, Aggregation.Bayes, false), (firstSelection.Dataset.KeepFraction, firstSelection.Dataset.Aggregation, firstSelection.Dataset.RouteSmallMargins));
+
+        var selected = new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "runs/r/pairs.jsonl", Selection = new SelectionSummary { CandidatePairs = 2, Kept = 2 } };
+        await coordinator.OnEventAsync(selected);
+        await coordinator.PumpOnceAsync(CancellationToken.None);
+        var warmup = Assert.Single(transport.On<TrainRequest>(Topic.Train));
+        Assert.Equal(("r/warmup", "v1", 0.25, true, 1), (warmup.JobId, warmup.BasePolicy.Checkpoint, warmup.SubsetFraction, warmup.ImplicitWarmup, warmup.Options.Epochs));
+        Assert.Equal(RunState.Selecting, coordinator.Get("r")!.State);
+
+        await coordinator.OnEventAsync(selected); // the first selection's event again: the run waits for its warm-up
+        await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "train", Job = new TrainJob { JobId = "r/warmup", RunId = "r", State = JobState.Succeeded, CheckpointVersion = "w1" } });
+        await coordinator.PumpOnceAsync(CancellationToken.None);
+        var selections = transport.On<DatasetSelectRequest>(Topic.Select);
+        Assert.Equal(2, selections.Length);
+        Assert.Equal(spec.Dataset, selections[1].Dataset);
+        Assert.Single(transport.On<TrainRequest>(Topic.Train));
+
+        await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "runs/r/pairs.jsonl", Selection = new SelectionSummary { CandidatePairs = 2, Kept = 1 } });
+        await coordinator.PumpOnceAsync(CancellationToken.None);
+        var trainings = transport.On<TrainRequest>(Topic.Train);
+        Assert.Equal(["r/warmup", "r/train"], trainings.Select(t => t.JobId));
+        Assert.Equal(("v1", 0.0, false), (trainings[1].BasePolicy.Checkpoint, trainings[1].SubsetFraction, trainings[1].ImplicitWarmup));
+        var run = coordinator.Get("r")!;
+        Assert.Equal((RunState.Training, 1, "w1", 1), (run.State, run.Selection.Kept, run.Rounds[0].WarmupCheckpoint, run.Rounds[0].Pairs));
+    }
+
+    [Fact]
+    public async Task AFailedWarmupFailsTheRunWithItsReason()
+    {
+        using var temp = new TempStore();
+        await using var coordinator = Coordinator(temp.Store, new RecordingTransport());
+        var spec = Spec(1);
+        spec.ImplicitWarmup = 0.5;
+        await coordinator.SubmitAsync(spec);
+        await coordinator.OnEventsAsync(Runs.Finished("p0"));
+        await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "runs/r/pairs.jsonl", Selection = new SelectionSummary { Kept = 1 } });
+        await coordinator.OnEventAsync(StageEvents.UnitFailed("r/warmup", new InvalidOperationException("out of memory"))!.Message as StageEvent ?? throw new InvalidOperationException());
+        var run = coordinator.Get("r")!;
+        Assert.Equal(RunState.Failed, run.State);
+        Assert.Contains("warm-up", run.Error, StringComparison.Ordinal);
+        Assert.Contains("out of memory", run.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>Every prompt of a round through every stage, its dataset, and its training to <paramref name="checkpoint"/>.</summary>
     private static async Task FinishRoundAsync(RunCoordinator coordinator, string scope, string checkpoint, int pairs, double loss, string[]? prompts = null)
     {

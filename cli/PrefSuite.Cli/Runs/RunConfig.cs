@@ -92,6 +92,14 @@ public sealed record RunConfig
     [Range(1, 1000)]
     public int Rounds { get; init; } = 1;
 
+    /// <summary>
+    /// Less is More: after each round's first selection, train a copy of the policy for one epoch on this share of the
+    /// candidate pairs (picked at random), and select again with its implicit rewards aggregated with the external
+    /// margins (aggregate, bayes by default, keeping 10% unless keep says otherwise). 0: off.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double ImplicitWarmup { get; init; }
+
     /// <summary>With rounds: each round takes the next slice of the prompts (prompts / rounds each) instead of all of them.</summary>
     public bool FreshPrompts { get; init; }
 
@@ -248,6 +256,11 @@ public sealed record RunConfig
             throw new ArgumentException($"{source}: rounds: more than one round needs training (each round samples with the policy the round before trained); drop train: false (--no-train) or set rounds to 1");
         }
 
+        if (ImplicitWarmup > 0 && SamplerOptions().IsOpenAi && Policy is null)
+        {
+            throw new ArgumentException($"{source}: implicit_warmup: the warm-up trains the policy the server samples; set policy to its checkpoint folder");
+        }
+
         if (Rounds > 1 && SamplerOptions().IsOpenAi)
         {
             throw new ArgumentException($"{source}: rounds: with sampler openai the server samples one fixed model, so a trained policy cannot sample the next round; use sampler policy");
@@ -328,6 +341,7 @@ public sealed record RunConfig
             EvaluationPrompts = Train ? EvaluationPrompts : 0,
             Rounds = Rounds > 1 ? Rounds : 0, // 0: one round, the spec of a run without rounds
             FreshPrompts = Rounds > 1 && FreshPrompts,
+            ImplicitWarmup = ImplicitWarmup,
         };
         if (PromptsFile is not null)
         {
@@ -375,7 +389,7 @@ public sealed record RunConfig
             };
         }
 
-        var keep = Keep is not null ? Science.Margins.KeepRule.Parse(Keep) : Aggregate is not null ? Science.Margins.KeepRule.Default : Science.Margins.KeepRule.All;
+        var keep = Keep is not null ? Science.Margins.KeepRule.Parse(Keep) : Aggregate is not null || ImplicitWarmup > 0 ? Science.Margins.KeepRule.Default : Science.Margins.KeepRule.All;
         if (keep.Count is { } count)
         {
             options.KeepCount = count;

@@ -37,6 +37,7 @@ public sealed class RunFlags
         Switch("--no-train", "Stop after building the dataset.", c => c with { Train = false }),
         Number<int>("--rounds", "Iterative rounds: after training, the new policy samples the next round, which is scored, selected and trained on again with that policy as the reference (default 1).", (c, v) => c with { Rounds = v }),
         Switch("--fresh-prompts", "With --rounds: each round samples the next slice of the prompts (prompts / rounds each) instead of all of them.", c => c with { FreshPrompts = true }),
+        Number<double>("--implicit-warmup", "Less is More: after each round's first selection, train a copy of the policy for one epoch on this share of the pairs (e.g. 0.1), then select again aggregating its implicit margins with the external ones (--aggregate, bayes by default; --keep, 10% by default).", (c, v) => c with { ImplicitWarmup = v }),
         Text("--loss", "Loss terms, e.g. sigmoid, sigmoid:1,sft:0.1, rdpo, ml-rdpo.", (c, v) => c with { Losses = v }),
         Number<double>("--beta", "β of the DPO family.", (c, v) => c with { Beta = v }),
         Number<double>("--beta1", "β₁ of RDPO / ML-RDPO.", (c, v) => c with { Beta1 = v }),

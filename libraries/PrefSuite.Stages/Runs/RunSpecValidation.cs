@@ -61,6 +61,11 @@ public static class RunSpecValidation
             throw new InvalidRequestException("fresh_prompts", $"{spec.Prompts.Count} prompts cannot give each of {spec.Rounds} rounds fresh prompts");
         }
 
+        if (spec.ImplicitWarmup is < 0 or > 1 || double.IsNaN(spec.ImplicitWarmup))
+        {
+            throw new InvalidRequestException("implicit_warmup", $"is {spec.ImplicitWarmup}; give the share of pairs the warm-up trains on, in (0, 1], or 0 for none");
+        }
+
         if (string.IsNullOrEmpty(spec.RunId))
         {
             spec.RunId = $"run-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";

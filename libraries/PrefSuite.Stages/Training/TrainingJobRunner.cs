@@ -66,6 +66,8 @@ public static class TrainingJobRunner
         else
         {
             var (pairs, heldOutPairs) = HeldOutSplit.Split(await PairsAsync(request, store, policies, cancellationToken).ConfigureAwait(false), request.HeldOutPairs, request.Options.Seed);
+            pairs = Subset(pairs, request.SubsetFraction, request.Options.Seed);
+            var warmup = request.ImplicitWarmup ? await ImplicitWarmup.StartAsync(policy, request.RunId, store, cancellationToken).ConfigureAwait(false) : null;
             ReferenceLogProbs? heldOutReference = null;
             if (heldOutPairs.Count > 0)
             {
@@ -90,6 +92,11 @@ public static class TrainingJobRunner
             }
 
             stage = PreferenceTrainer.Stage;
+            if (warmup is not null)
+            {
+                await warmup.FinishAsync(policy, cancellationToken).ConfigureAwait(false);
+            }
+
             if (heldOutReference is { } before)
             {
                 var after = HeldOutSplit.LogProbs(policy, heldOutPairs);
@@ -119,6 +126,27 @@ public static class TrainingJobRunner
         }
 
         return job;
+    }
+
+    /// <summary>A seeded random share of the pairs (at least one); all of them for a fraction of 0 or 1.</summary>
+    public static IReadOnlyList<TrainingPair> Subset(IReadOnlyList<TrainingPair> pairs, double fraction, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (fraction is <= 0 or >= 1 || pairs.Count == 0)
+        {
+            return pairs;
+        }
+
+        var order = Enumerable.Range(0, pairs.Count).ToArray();
+        var rng = Science.Randomness.SplitMix64.ForKey(seed, 0x5355425345545UL);
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        var take = Math.Max(1, (int)Math.Round(fraction * pairs.Count));
+        return [.. order.Take(take).Order().Select(i => pairs[i])];
     }
 
     private static EvaluationResult Evaluate(PolicyModel policy, (string Id, string Text)[] prompts, CancellationToken cancellationToken) =>
