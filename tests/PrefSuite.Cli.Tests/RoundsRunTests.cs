@@ -62,6 +62,44 @@ public class RoundsRunTests
         Assert.Contains("<table id=\"rounds\">", await File.ReadAllTextAsync(Path.Combine(runs, "runs", "it", "report", "index.html")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnImplicitWarmupFeedsImplicitMarginsIntoTheSelection()
+    {
+        using var cli = new CliHarness();
+        var runs = cli.PathOf("runs");
+        var store = new FileArtifactStore(runs);
+        using (var policies = new PolicyStore(store))
+        using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
+        {
+            await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, await policies.RegisterAsync(policy, "init"));
+        }
+
+        var (code, output, error) = await cli.RunAsync(
+            "run", "--runs-dir", runs, "--run-id", "lim", "--prompts", "40", "--samples", "4", "--evaluation-prompts", "0",
+            "--epochs", "1", "--batch-size", "4", "--lr", "0.01", "--implicit-warmup", "0.25", "--quiet");
+        Assert.True(code == 0, error + output);
+
+        var run = Run.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.Run("lim")));
+        Assert.Equal(RunState.Succeeded, run.State);
+        var round = Assert.Single(run.Rounds);
+        Assert.NotEqual(string.Empty, round.WarmupCheckpoint);
+        Assert.NotEqual(round.WarmupCheckpoint, run.CheckpointVersion);
+        Assert.Contains("implicit rewards from warm-up " + round.WarmupCheckpoint, output, StringComparison.Ordinal);
+
+        // The warm-up trained one epoch on a quarter of the 40 candidate pairs (10 pairs, batches of 4: 3 steps).
+        var warmup = TrainJob.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.Job(JobIds.Warmup("lim"))));
+        Assert.Equal((JobState.Succeeded, 3), (warmup.State, warmup.TotalSteps));
+
+        // Every response has an implicit reward; the kept pairs (10% by default) carry both margins and their aggregate.
+        var units = await UnitsAsync(store, "lim");
+        Assert.All(units.Values.SelectMany(u => u.Responses), r => Assert.True(r.HasImplicitReward && double.IsFinite(r.ImplicitReward)));
+        Assert.Contains(units.Values.SelectMany(u => u.Responses), r => r.ImplicitReward != 0);
+        var pairs = (await File.ReadAllLinesAsync(Path.Combine(runs, "runs", "lim", "pairs.jsonl"))).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal((4, 4), (pairs.Length, run.Selection.Kept));
+        Assert.All(pairs, p => Assert.Equal(System.Text.Json.JsonValueKind.Number, p.GetProperty("implicit_margin").ValueKind));
+        Assert.All(pairs, p => Assert.Equal(System.Text.Json.JsonValueKind.Number, p.GetProperty("p_implicit").ValueKind));
+    }
+
     private static async Task<Dictionary<string, PromptUnit>> UnitsAsync(FileArtifactStore store, string scope)
     {
         var units = new Dictionary<string, PromptUnit>(StringComparer.Ordinal);
