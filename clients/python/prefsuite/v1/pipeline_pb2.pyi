@@ -54,7 +54,7 @@ class ListRunsResponse(_message.Message):
     def __init__(self, runs: _Optional[_Iterable[_Union[Run, _Mapping]]] = ...) -> None: ...
 
 class RoundSummary(_message.Message):
-    __slots__ = ["checkpoint_version", "dataset_artifact", "held_out_accuracy", "mean_chosen_reward", "mean_rejected_reward", "pairs", "policy", "prompts", "round", "training_loss"]
+    __slots__ = ["checkpoint_version", "dataset_artifact", "held_out_accuracy", "mean_chosen_reward", "mean_rejected_reward", "pairs", "policy", "prompts", "round", "training_loss", "warmup_checkpoint"]
     CHECKPOINT_VERSION_FIELD_NUMBER: _ClassVar[int]
     DATASET_ARTIFACT_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_ACCURACY_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,7 @@ class RoundSummary(_message.Message):
     PROMPTS_FIELD_NUMBER: _ClassVar[int]
     ROUND_FIELD_NUMBER: _ClassVar[int]
     TRAINING_LOSS_FIELD_NUMBER: _ClassVar[int]
+    WARMUP_CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     checkpoint_version: str
     dataset_artifact: str
     held_out_accuracy: float
@@ -75,7 +76,8 @@ class RoundSummary(_message.Message):
     prompts: int
     round: int
     training_loss: float
-    def __init__(self, round: _Optional[int] = ..., prompts: _Optional[int] = ..., policy: _Optional[str] = ..., pairs: _Optional[int] = ..., mean_chosen_reward: _Optional[float] = ..., mean_rejected_reward: _Optional[float] = ..., dataset_artifact: _Optional[str] = ..., checkpoint_version: _Optional[str] = ..., held_out_accuracy: _Optional[float] = ..., training_loss: _Optional[float] = ...) -> None: ...
+    warmup_checkpoint: str
+    def __init__(self, round: _Optional[int] = ..., prompts: _Optional[int] = ..., policy: _Optional[str] = ..., pairs: _Optional[int] = ..., mean_chosen_reward: _Optional[float] = ..., mean_rejected_reward: _Optional[float] = ..., dataset_artifact: _Optional[str] = ..., checkpoint_version: _Optional[str] = ..., held_out_accuracy: _Optional[float] = ..., training_loss: _Optional[float] = ..., warmup_checkpoint: _Optional[str] = ...) -> None: ...
 
 class Run(_message.Message):
     __slots__ = ["checkpoint_version", "created", "dataset_artifact", "dead_letter_count", "dead_letters", "error", "prompt_count", "round", "rounds", "run_id", "selection", "spec", "stages", "state", "training", "updated"]
@@ -132,13 +134,14 @@ class RunRequest(_message.Message):
     def __init__(self, run_id: _Optional[str] = ...) -> None: ...
 
 class RunSpec(_message.Message):
-    __slots__ = ["dataset", "demo_prompts", "demo_seed", "evaluation_prompts", "fresh_prompts", "held_out_pairs", "policy", "prompts", "rounds", "run_id", "sampling", "skip_denoise", "strategy", "training"]
+    __slots__ = ["dataset", "demo_prompts", "demo_seed", "evaluation_prompts", "fresh_prompts", "held_out_pairs", "implicit_warmup", "policy", "prompts", "rounds", "run_id", "sampling", "skip_denoise", "strategy", "training"]
     DATASET_FIELD_NUMBER: _ClassVar[int]
     DEMO_PROMPTS_FIELD_NUMBER: _ClassVar[int]
     DEMO_SEED_FIELD_NUMBER: _ClassVar[int]
     EVALUATION_PROMPTS_FIELD_NUMBER: _ClassVar[int]
     FRESH_PROMPTS_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    IMPLICIT_WARMUP_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     PROMPTS_FIELD_NUMBER: _ClassVar[int]
     ROUNDS_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +156,7 @@ class RunSpec(_message.Message):
     evaluation_prompts: int
     fresh_prompts: bool
     held_out_pairs: int
+    implicit_warmup: float
     policy: _common_pb2.PolicyRef
     prompts: _containers.RepeatedCompositeFieldContainer[_common_pb2.Prompt]
     rounds: int
@@ -161,7 +165,7 @@ class RunSpec(_message.Message):
     skip_denoise: bool
     strategy: _common_pb2.StrategyOptions
     training: _training_pb2.TrainOptions
-    def __init__(self, run_id: _Optional[str] = ..., prompts: _Optional[_Iterable[_Union[_common_pb2.Prompt, _Mapping]]] = ..., demo_prompts: _Optional[int] = ..., demo_seed: _Optional[int] = ..., sampling: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainOptions, _Mapping]] = ..., skip_denoise: bool = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ..., rounds: _Optional[int] = ..., fresh_prompts: bool = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., prompts: _Optional[_Iterable[_Union[_common_pb2.Prompt, _Mapping]]] = ..., demo_prompts: _Optional[int] = ..., demo_seed: _Optional[int] = ..., sampling: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainOptions, _Mapping]] = ..., skip_denoise: bool = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ..., rounds: _Optional[int] = ..., fresh_prompts: bool = ..., implicit_warmup: _Optional[float] = ...) -> None: ...
 
 class StageEvent(_message.Message):
     __slots__ = ["dataset_artifact", "error", "failed", "job", "progress", "prompt_id", "run_id", "selection", "stage"]
