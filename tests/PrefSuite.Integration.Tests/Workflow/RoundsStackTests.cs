@@ -101,4 +101,52 @@ public sealed class RoundsStackTests(Servers servers) : IAsyncLifetime
             await File.ReadAllTextAsync(Path.Combine(stack.Artifacts, "runs", "embedded-rounds", "rounds", "2", "pairs.jsonl")),
             roundTwoPairs);
     }
+
+    [Fact]
+    public async Task TheStackWarmsEachRoundUpForImplicitMarginsBeforeItsFinalSelection()
+    {
+        var stack = _stack!;
+        var store = new FileArtifactStore(stack.Artifacts);
+        using (var policies = new PolicyStore(store))
+        using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
+        {
+            await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, await policies.RegisterAsync(policy, "init"));
+        }
+
+        var spec = new RunConfig
+        {
+            RunId = "stack-warmup",
+            Prompts = 20,
+            Samples = 4,
+            Seed = 5,
+            Epochs = 1,
+            BatchSize = 5,
+            EvaluationPrompts = 0,
+            Rounds = 2,
+            ImplicitWarmup = 0.5,
+        }.ToSpec();
+        var pipeline = new PipelineClient(stack.Channel("pipeline"));
+        await pipeline.SubmitRunAsync(spec, deadline: DateTime.UtcNow.AddSeconds(30));
+        Run? last = null;
+        using (var watch = pipeline.WatchRun(new RunRequest { RunId = "stack-warmup" }, deadline: DateTime.UtcNow.AddMinutes(5)))
+        {
+            await foreach (var change in watch.ResponseStream.ReadAllAsync())
+            {
+                last = change.Run;
+            }
+        }
+
+        Assert.True(last?.State == RunState.Succeeded, $"{last?.State}: {last?.Error}");
+        Assert.Equal(2, last!.Rounds.Count);
+        Assert.All(last.Rounds, r => Assert.False(string.IsNullOrEmpty(r.WarmupCheckpoint)));
+        Assert.Equal(last.Rounds[0].CheckpointVersion, last.Rounds[1].Policy);
+        var warmup = TrainRequest.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.JobRequest(JobIds.Warmup("stack-warmup@2"))));
+        Assert.Equal((last.Rounds[0].CheckpointVersion, 0.5, true), (warmup.BasePolicy.Checkpoint, warmup.SubsetFraction, warmup.ImplicitWarmup));
+        foreach (var folder in new[] { Path.Combine(stack.Artifacts, "runs", "stack-warmup"), Path.Combine(stack.Artifacts, "runs", "stack-warmup", "rounds", "2") })
+        {
+            var pairs = await File.ReadAllLinesAsync(Path.Combine(folder, "pairs.jsonl"));
+            Assert.Equal(2, pairs.Length); // 10% of 20 candidates, kept by the aggregated probability
+            Assert.All(pairs, p => Assert.Contains("\"implicit_margin\":", p, StringComparison.Ordinal));
+        }
+    }
 }
