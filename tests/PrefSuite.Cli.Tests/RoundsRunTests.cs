@@ -100,6 +100,53 @@ public class RoundsRunTests
         Assert.All(pairs, p => Assert.Equal(System.Text.Json.JsonValueKind.Number, p.GetProperty("p_implicit").ValueKind));
     }
 
+    [Fact]
+    public async Task ARunStoppedAsItsSecondRoundBeginsResumesThereWithoutRedoingTheFirst()
+    {
+        using var cli = new CliHarness();
+        var runs = cli.PathOf("runs");
+        var store = new FileArtifactStore(runs);
+        using (var policies = new PolicyStore(store))
+        using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
+        {
+            await policies.SetAliasAsync(JobIds.DefaultPolicyAlias, await policies.RegisterAsync(policy, "init"));
+        }
+
+        var config = new Runs.RunConfig
+        {
+            RunId = "stop", RunsDir = runs, Prompts = 8, Samples = 4, EvaluationPrompts = 0, Epochs = 2, BatchSize = 4, LearningRate = 0.01, Rounds = 2,
+        };
+        using (var stop = new CancellationTokenSource())
+        {
+            var progress = new StopAt("round 2 of 2", stop);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Runs.EmbeddedRunner.RunAsync(config, progress, stop.Token));
+        }
+
+        var stopped = Run.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.Run("stop")));
+        Assert.Equal((RunState.Running, 2), (stopped.State, stopped.Round));
+        var firstJob = await store.ReadAsync(ArtifactPaths.Job(JobIds.Training("stop")));
+        var firstUnits = Directory.GetFiles(Path.Combine(runs, "runs", "stop", "selected")).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+
+        var run = await Runs.EmbeddedRunner.RunAsync(config, new Progress<PipelineProgress>(), CancellationToken.None);
+        Assert.Equal((RunState.Succeeded, 2), (run.State, run.Rounds.Count));
+        Assert.Equal(run.Rounds[0].CheckpointVersion, run.Rounds[1].Policy);
+        Assert.Equal(firstJob, await store.ReadAsync(ArtifactPaths.Job(JobIds.Training("stop")))); // round 1 was not trained again
+        Assert.All(firstUnits, f => Assert.Equal(f.Value, File.GetLastWriteTimeUtc(f.Key))); // nor sampled again
+        Assert.Equal(8, Directory.GetFiles(Path.Combine(runs, "runs", "stop", "rounds", "2", "selected")).Length);
+    }
+
+    /// <summary>Cancels the run when a progress message starts with <paramref name="message"/> (reported synchronously).</summary>
+    private sealed class StopAt(string message, CancellationTokenSource stop) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value)
+        {
+            if (value.Message.StartsWith(message, StringComparison.Ordinal))
+            {
+                stop.Cancel();
+            }
+        }
+    }
+
     private static async Task<Dictionary<string, PromptUnit>> UnitsAsync(FileArtifactStore store, string scope)
     {
         var units = new Dictionary<string, PromptUnit>(StringComparer.Ordinal);
