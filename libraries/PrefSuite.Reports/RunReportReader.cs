@@ -17,8 +17,10 @@ public static class RunReportReader
         ArgumentNullException.ThrowIfNull(store);
         var run = Run.Parser.ParseFrom(await store.ReadAsync(ArtifactPaths.Run(runId), cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No run '{runId}' in {store.Description}."));
+        // An iterative run reports on its last round's units and pairs (its rounds table covers the others).
+        var scope = new RunRound(runId, Math.Max(1, run.Round)).ToString();
         var units = new List<PromptUnit>();
-        await foreach (var path in store.ListAsync(ArtifactPaths.SelectedUnitsFolder(runId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var path in store.ListAsync(ArtifactPaths.SelectedUnitsFolder(scope), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             units.Add(PromptUnit.Parser.ParseFrom(await store.ReadAsync(path, cancellationToken).ConfigureAwait(false)));
         }
@@ -27,8 +29,8 @@ public static class RunReportReader
         var spec = await store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false) is { } specBytes ? RunSpec.Parser.ParseFrom(specBytes) : run.Spec;
         var order = spec.Prompts.Select((p, i) => (p.PromptId, i)).ToDictionary(x => x.PromptId, x => x.i, StringComparer.Ordinal);
         units = [.. units.OrderBy(u => order.GetValueOrDefault(u.Prompt.PromptId, int.MaxValue))];
-        var kept = store is ILocalArtifactStore local && await store.ExistsAsync(ArtifactPaths.Pairs(runId), cancellationToken).ConfigureAwait(false)
-            ? await PairRowReader.ReadAllAsync(local.LocalPath(ArtifactPaths.Pairs(runId)), cancellationToken).ConfigureAwait(false)
+        var kept = store is ILocalArtifactStore local && await store.ExistsAsync(ArtifactPaths.Pairs(scope), cancellationToken).ConfigureAwait(false)
+            ? await PairRowReader.ReadAllAsync(local.LocalPath(ArtifactPaths.Pairs(scope)), cancellationToken).ConfigureAwait(false)
             : [];
         var keptByPrompt = kept.Where(r => r.PromptId is not null).GroupBy(r => r.PromptId!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 

@@ -166,6 +166,21 @@ public static class RunReportWriter
         }
 
         html.Append("</table>");
+        if (run.Rounds.Count > 0)
+        {
+            // An iterative run: the table above and the figures are of its last round; one row per round here.
+            html.Append("<h2>Rounds</h2><table id=\"rounds\"><tr><th>round</th><th>policy sampled</th><th>prompts</th><th>pairs</th><th>mean chosen reward</th><th>mean rejected reward</th><th>held-out implicit accuracy</th><th>training loss</th><th>checkpoint</th></tr>");
+            foreach (var round in run.Rounds)
+            {
+                html.Append("<tr><td>").Append(round.Round).Append("</td><td>").Append(WebUtility.HtmlEncode(round.Policy)).Append("</td><td>").Append(round.Prompts)
+                    .Append("</td><td>").Append(round.Pairs).Append("</td><td>").Append(F(round.MeanChosenReward)).Append("</td><td>").Append(F(round.MeanRejectedReward))
+                    .Append("</td><td>").Append(F(round.HeldOutAccuracy)).Append("</td><td>").Append(F(round.TrainingLoss)).Append("</td><td>")
+                    .Append(WebUtility.HtmlEncode(round.CheckpointVersion)).Append("</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
         foreach (var (file, caption) in figures)
         {
             html.Append("<figure><img src=\"").Append(file).Append("\" alt=\"").Append(WebUtility.HtmlEncode(caption)).Append("\"><figcaption>")

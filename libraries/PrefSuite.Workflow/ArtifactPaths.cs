@@ -3,25 +3,31 @@ namespace PrefSuite.Workflow;
 /// <summary>Where each artifact of a run, job and model lives in the store: one place for the layout.</summary>
 public static class ArtifactPaths
 {
-    public static string Run(string runId) => $"runs/{Safe(runId)}/run.pb";
+    // Paths of a run take its id or a round's scoped id ("run@2", see RunRound): the spec, ledger, snapshot, report and
+    // cancellation mark are the run's; the stage units, selected units, pairs and samples are the round's.
 
-    public static string RunSpec(string runId) => $"runs/{Safe(runId)}/spec.pb";
+    /// <summary>A run's folder (of its first round, and of the run-level files of every round).</summary>
+    public static string RunFolder(string runId) => $"runs/{Safe(RunRound.Parse(runId).RunId)}";
+
+    public static string Run(string runId) => $"{RunFolder(runId)}/run.pb";
+
+    public static string RunSpec(string runId) => $"{RunFolder(runId)}/spec.pb";
 
     /// <summary>A run's ledger: the append-only record of its changes (see RunLedger).</summary>
-    public static string LedgerFolder(string runId) => $"runs/{Safe(runId)}/ledger";
+    public static string LedgerFolder(string runId) => $"{RunFolder(runId)}/ledger";
 
     public static string LedgerSegment(string runId, int segment) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{LedgerFolder(runId)}/{segment:D6}.log");
 
-    /// <summary>Present once a run is cancelled: stages skip its units.</summary>
-    public static string Cancelled(string runId) => $"runs/{Safe(runId)}/cancelled";
+    /// <summary>Present once a run is cancelled: stages skip its units (of every round).</summary>
+    public static string Cancelled(string runId) => $"{RunFolder(runId)}/cancelled";
 
-    public static string SelectedUnitsFolder(string runId) => $"runs/{Safe(runId)}/selected";
+    public static string SelectedUnitsFolder(string runId) => $"{RunRound.Parse(runId).Folder}/selected";
 
     public static string SelectedUnit(string runId, string promptId) => $"{SelectedUnitsFolder(runId)}/{Safe(promptId)}.pb";
 
-    public static string Pairs(string runId) => $"runs/{Safe(runId)}/pairs.jsonl";
+    public static string Pairs(string runId) => $"{RunRound.Parse(runId).Folder}/pairs.jsonl";
 
-    public static string Samples(string runId) => $"runs/{Safe(runId)}/samples.jsonl";
+    public static string Samples(string runId) => $"{RunRound.Parse(runId).Folder}/samples.jsonl";
 
     public static string Job(string jobId) => $"jobs/{Safe(jobId)}.pb";
 
@@ -32,9 +38,9 @@ public static class ArtifactPaths
     public static string TrainingHistory(string jobId) => $"jobs/{Safe(jobId)}-history.jsonl";
 
     /// <summary>A run's units after a stage ("sampled", "scored", "denoised"), one file per prompt.</summary>
-    public static string StageUnit(string runId, string stage, string promptId) => $"runs/{Safe(runId)}/{stage}/{Safe(promptId)}.pb";
+    public static string StageUnit(string runId, string stage, string promptId) => $"{RunRound.Parse(runId).Folder}/{stage}/{Safe(promptId)}.pb";
 
-    public static string Report(string runId) => $"runs/{Safe(runId)}/report";
+    public static string Report(string runId) => $"{RunFolder(runId)}/report";
 
     public static string PoliciesFolder => "models/policies";
 

@@ -259,11 +259,11 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     /// </summary>
     public async Task<Stream> ExportAsync(string runId, string what, CancellationToken cancellationToken = default)
     {
-        Find(runId);
+        var scope = Find(runId).Scope.ToString(); // the latest round's
         var path = what switch
         {
-            "pairs" or "" => ArtifactPaths.Pairs(runId),
-            "samples" => ArtifactPaths.Samples(runId),
+            "pairs" or "" => ArtifactPaths.Pairs(scope),
+            "samples" => ArtifactPaths.Samples(scope),
             _ => throw new InvalidRequestException("what", $"'{what}' is not pairs or samples"),
         };
         return await _store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false)
@@ -285,7 +285,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             await OnDefaultPolicyAsync(policyEvent, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var group in stageEvents.Where(e => e.Job?.JobId != JobIds.DefaultPolicy).GroupBy(e => e.RunId, StringComparer.Ordinal))
+        foreach (var group in stageEvents.Where(e => e.Job?.JobId != JobIds.DefaultPolicy).GroupBy(e => RunRound.Parse(e.RunId).RunId, StringComparer.Ordinal))
         {
             if (!_runs.TryGetValue(group.Key, out var entry))
             {
@@ -404,7 +404,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                     return;
                 }
 
-                if (entry.Round == 0 && entry.Cursor - (entry.Finished + entry.FailedCount) >= _options.MaxPromptsInFlight)
+                if (entry.Round == entry.FirstPass && entry.Cursor - (entry.Finished + entry.FailedCount) >= _options.MaxPromptsInFlight)
                 {
                     return; // the window is full: wait for prompts to finish
                 }
@@ -413,10 +413,10 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                 var limit = Math.Min(entry.Prompts, entry.Cursor + (_options.DispatchChunk * 16));
                 while (upTo < limit && chunk.Count < _options.DispatchChunk)
                 {
-                    if (entry.Round == 0 || (entry.Status[upTo] & (StatusBit(Stage.Select) | FailedBit)) == 0)
+                    if (entry.Round == entry.FirstPass || (entry.Status[upTo] & (StatusBit(Stage.Select) | FailedBit)) == 0)
                     {
-                        var prompt = entry.Spec.Prompts[upTo];
-                        chunk.Add(new Envelope(Topic.Sample, RunDefinition.SampleUnit(entry.Spec, prompt, entry.Policy), new UnitId(entry.Spec.RunId, prompt.PromptId, Stage.Sample).ToString()));
+                        var prompt = entry.PromptAt(upTo);
+                        chunk.Add(new Envelope(Topic.Sample, RunDefinition.SampleUnit(entry.Spec, entry.Scope, prompt, entry.Policy), new UnitId(entry.Scope.ToString(), prompt.PromptId, Stage.Sample).ToString()));
                     }
 
                     upTo++;
@@ -530,7 +530,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     private void OnTrainingProgress(RunEntry entry, TrainJob job, TrainProgress? progress)
     {
         entry.LastProgressMs = NowMs;
-        if (job.JobId == JobIds.Training(entry.Spec.RunId) && entry.Run.State == RunState.Training)
+        if (job.JobId == JobIds.Training(entry.Scope.ToString()) && entry.Run.State == RunState.Training)
         {
             entry.Run.Training = job;
         }
@@ -541,7 +541,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     /// <summary>Whether an event would change the run (so it is worth a ledger record).</summary>
     private static bool Relevant(RunEntry entry, StageEvent stageEvent)
     {
-        if (RunDefinition.IsFinal(entry.Run.State) || !StageNames.TryParse(stageEvent.Stage, out var stage))
+        if (RunDefinition.IsFinal(entry.Run.State) || !StageNames.TryParse(stageEvent.Stage, out var stage) || !OfCurrentRound(entry, stageEvent))
         {
             return false;
         }
@@ -551,7 +551,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return true;
         }
 
-        if (!entry.Index.TryGetValue(stageEvent.PromptId, out var index))
+        if (!entry.TryIndex(stageEvent.PromptId, out var index))
         {
             return false;
         }
@@ -676,6 +676,11 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     {
         entry.WaitingForPolicy = false;
         entry.Policy = checkpoint;
+        if (entry.RoundRow is { } first)
+        {
+            first.Policy = checkpoint;
+        }
+
         if (checkpoint.Length > 0)
         {
             entry.Run.Spec.Policy = new PolicyRef { Checkpoint = checkpoint };
@@ -687,17 +692,17 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     private static bool ApplyEvent(RunEntry entry, StageEvent stageEvent)
     {
         var run = entry.Run;
-        if (RunDefinition.IsFinal(run.State) || !StageNames.TryParse(stageEvent.Stage, out var stage))
+        if (RunDefinition.IsFinal(run.State) || !StageNames.TryParse(stageEvent.Stage, out var stage) || !OfCurrentRound(entry, stageEvent))
         {
-            return false;
+            return false; // an event of an earlier round (redelivered after the run moved on) changes nothing
         }
 
         switch (stage)
         {
             case Stage.SelectDataset:
-                if (run.State != RunState.Selecting)
+                if (run.State != RunState.Selecting || entry.Warmup == WarmupPhase.Training)
                 {
-                    return false;
+                    return false; // not selecting, or waiting for the warm-up (a late first selection changes nothing)
                 }
 
                 if (stageEvent.Failed)
@@ -706,9 +711,27 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                     return true;
                 }
 
+                if (RunDefinition.WarmsUp(entry.Spec) && entry.Warmup == WarmupPhase.None)
+                {
+                    // Less is More: the first selection's candidates feed a brief warm-up whose implicit rewards join the margins.
+                    entry.Warmup = WarmupPhase.Training;
+                    run.DatasetArtifact = stageEvent.DatasetArtifact;
+                    entry.Owe($"warmup#{entry.Requests++}", WarmupEnvelope(entry, stageEvent.DatasetArtifact));
+                    entry.LastMessage = $"{stageEvent.Selection?.CandidatePairs} candidate pairs: warming a policy up on {entry.Spec.ImplicitWarmup:P0} of them for implicit rewards";
+                    return true;
+                }
+
                 run.Selection = stageEvent.Selection;
                 run.DatasetArtifact = stageEvent.DatasetArtifact;
                 Row(run, Stage.SelectDataset).Done = 1;
+                if (entry.RoundRow is { } selected)
+                {
+                    selected.Pairs = stageEvent.Selection?.Kept ?? 0;
+                    selected.MeanChosenReward = stageEvent.Selection?.MeanChosenReward ?? double.NaN;
+                    selected.MeanRejectedReward = stageEvent.Selection?.MeanRejectedReward ?? double.NaN;
+                    selected.DatasetArtifact = stageEvent.DatasetArtifact;
+                }
+
                 if (entry.Spec.Training is null)
                 {
                     Succeed(entry, $"dataset ready: {stageEvent.Selection?.Kept} pairs");
@@ -716,7 +739,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                 else
                 {
                     run.State = RunState.Training;
-                    entry.Owe($"train#{entry.Requests++}", new Envelope(Topic.Train, RunDefinition.TrainingRequest(entry.Spec, entry.Policy ?? string.Empty, stageEvent.DatasetArtifact), JobIds.Training(entry.Spec.RunId)));
+                    entry.Owe($"train#{entry.Requests++}", TrainingEnvelope(entry, stageEvent.DatasetArtifact));
                     entry.LastMessage = $"dataset ready: {stageEvent.Selection?.Kept} pairs; training";
                 }
 
@@ -725,7 +748,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                 return ApplyJob(entry, stageEvent.Job);
         }
 
-        if (!entry.Index.TryGetValue(stageEvent.PromptId, out var index))
+        if (!entry.TryIndex(stageEvent.PromptId, out var index))
         {
             return false;
         }
@@ -740,7 +763,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
 
             entry.Status[index] |= FailedBit;
             entry.FailedCount++;
-            AddDeadLetter(entry, stage, new UnitId(entry.Spec.RunId, stageEvent.PromptId, stage).ToString(), stageEvent.Error);
+            AddDeadLetter(entry, stage, new UnitId(entry.Scope.ToString(), stageEvent.PromptId, stage).ToString(), stageEvent.Error);
         }
         else
         {
@@ -789,7 +812,12 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return true;
         }
 
-        if (entry.Run.State != RunState.Training || job.JobId != JobIds.Training(entry.Spec.RunId) || job.State is JobState.Queued or JobState.Running)
+        if (job.JobId == JobIds.Warmup(entry.Scope.ToString()))
+        {
+            return ApplyWarmup(entry, job);
+        }
+
+        if (entry.Run.State != RunState.Training || job.JobId != JobIds.Training(entry.Scope.ToString()) || job.State is JobState.Queued or JobState.Running)
         {
             return false;
         }
@@ -799,13 +827,52 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         if (job.State == JobState.Succeeded)
         {
             Row(entry.Run, Stage.Train).Done = 1;
-            Succeed(entry, $"trained: checkpoint {job.CheckpointVersion}");
+            if (entry.RoundRow is { } trained)
+            {
+                trained.CheckpointVersion = job.CheckpointVersion;
+                trained.HeldOutAccuracy = job.HeldOutAccuracy;
+                trained.TrainingLoss = job.FinalLoss;
+            }
+
+            if (entry.CurrentRound < RunDefinition.Rounds(entry.Spec))
+            {
+                StartRound(entry, entry.CurrentRound + 1, job.CheckpointVersion);
+            }
+            else
+            {
+                Succeed(entry, $"trained: checkpoint {job.CheckpointVersion}");
+            }
         }
         else
         {
             Fail(entry, $"training {job.State}: {job.Error}");
         }
 
+        return true;
+    }
+
+    /// <summary>The warm-up ended: its implicit rewards are in the round's units, so the round is selected again (or fails).</summary>
+    private static bool ApplyWarmup(RunEntry entry, TrainJob job)
+    {
+        if (entry.Run.State != RunState.Selecting || entry.Warmup != WarmupPhase.Training || job.State is JobState.Queued or JobState.Running)
+        {
+            return false;
+        }
+
+        if (job.State != JobState.Succeeded)
+        {
+            Fail(entry, $"the implicit-reward warm-up {job.State}: {job.Error}");
+            return true;
+        }
+
+        entry.Warmup = WarmupPhase.Done;
+        if (entry.RoundRow is { } row)
+        {
+            row.WarmupCheckpoint = job.CheckpointVersion;
+        }
+
+        entry.Owe($"dataset#{entry.Requests++}", DatasetEnvelope(entry));
+        entry.LastMessage = $"warm-up policy {job.CheckpointVersion} scored every response: selecting with external and implicit margins";
         return true;
     }
 
@@ -824,8 +891,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         }
 
         entry.Run.State = RunState.Selecting;
-        var finished = entry.Spec.Prompts.Where((_, i) => (entry.Status[i] & StatusBit(Stage.Select)) != 0 && (entry.Status[i] & FailedBit) == 0).Select(p => p.PromptId);
-        entry.Owe($"dataset#{entry.Requests++}", new Envelope(Topic.Select, RunDefinition.DatasetRequest(entry.Spec, finished), UnitId.ForRun(entry.Spec.RunId, Stage.SelectDataset).ToString()));
+        entry.Owe($"dataset#{entry.Requests++}", DatasetEnvelope(entry));
         entry.LastMessage = $"all {entry.Prompts} prompts arrived ({entry.FailedCount} failed): selecting the dataset";
     }
 
@@ -872,7 +938,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                     var stuck = RunDefinition.PerPrompt.First(s => (status & StatusBit(s)) == 0 && RunDefinition.Includes(entry.Spec, s));
                     entry.Status[i] |= FailedBit;
                     entry.FailedCount++;
-                    AddDeadLetter(entry, stuck, new UnitId(entry.Spec.RunId, entry.Spec.Prompts[i].PromptId, stuck).ToString(), $"stalled: {stalled.Reason}");
+                    AddDeadLetter(entry, stuck, new UnitId(entry.Scope.ToString(), entry.PromptAt(i).PromptId, stuck).ToString(), $"stalled: {stalled.Reason}");
                 }
             }
 
@@ -880,10 +946,13 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         }
         else if (run.State == RunState.Selecting)
         {
-            if (stalled.Retried)
+            if (stalled.Retried && entry.Warmup == WarmupPhase.Training)
             {
-                var finished = entry.Spec.Prompts.Where((_, i) => (entry.Status[i] & StatusBit(Stage.Select)) != 0 && (entry.Status[i] & FailedBit) == 0).Select(p => p.PromptId);
-                entry.Owe($"dataset#{entry.Requests++}", new Envelope(Topic.Select, RunDefinition.DatasetRequest(entry.Spec, finished), UnitId.ForRun(entry.Spec.RunId, Stage.SelectDataset).ToString()));
+                entry.Owe($"warmup#{entry.Requests++}", WarmupEnvelope(entry, run.DatasetArtifact));
+            }
+            else if (stalled.Retried)
+            {
+                entry.Owe($"dataset#{entry.Requests++}", DatasetEnvelope(entry));
             }
             else
             {
@@ -894,7 +963,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         {
             if (stalled.Retried)
             {
-                entry.Owe($"train#{entry.Requests++}", new Envelope(Topic.Train, RunDefinition.TrainingRequest(entry.Spec, entry.Policy ?? string.Empty, run.DatasetArtifact), JobIds.Training(entry.Spec.RunId)));
+                entry.Owe($"train#{entry.Requests++}", TrainingEnvelope(entry, run.DatasetArtifact));
             }
             else
             {
@@ -913,6 +982,59 @@ public sealed partial class RunCoordinator : IAsyncDisposable
 
         entry.LastMessage = $"{stage.Name()} failed for {unitId}: {error}";
     }
+
+    /// <summary>The current round's dataset step over the prompts that finished.</summary>
+    private static Envelope DatasetEnvelope(RunEntry entry)
+    {
+        var finished = Enumerable.Range(0, entry.Prompts)
+            .Where(i => (entry.Status[i] & StatusBit(Stage.Select)) != 0 && (entry.Status[i] & FailedBit) == 0)
+            .Select(i => entry.PromptAt(i).PromptId);
+        var beforeWarmup = RunDefinition.WarmsUp(entry.Spec) && entry.Warmup == WarmupPhase.None;
+        return new Envelope(Topic.Select, RunDefinition.DatasetRequest(entry.Spec, entry.Scope, finished, beforeWarmup), UnitId.ForRun(entry.Scope.ToString(), Stage.SelectDataset).ToString());
+    }
+
+    /// <summary>The current round's Less-is-More warm-up, from the policy it sampled with.</summary>
+    private static Envelope WarmupEnvelope(RunEntry entry, string datasetArtifact) =>
+        new(Topic.Train, RunDefinition.WarmupRequest(entry.Spec, entry.Scope, entry.Policy ?? string.Empty, datasetArtifact), JobIds.Warmup(entry.Scope.ToString()));
+
+    /// <summary>The current round's training, from the policy it sampled with.</summary>
+    private static Envelope TrainingEnvelope(RunEntry entry, string datasetArtifact) =>
+        new(Topic.Train, RunDefinition.TrainingRequest(entry.Spec, entry.Scope, entry.Policy ?? string.Empty, datasetArtifact), JobIds.Training(entry.Scope.ToString()));
+
+    /// <summary>
+    /// The next round: its prompts are sampled from the start, with the checkpoint the round before trained as the
+    /// policy (and so as the next training's reference). What finished in earlier rounds stays in their rows.
+    /// </summary>
+    private static void StartRound(RunEntry entry, int round, string policy)
+    {
+        var run = entry.Run;
+        entry.BeginRound(round);
+        entry.Policy = policy;
+        entry.Round++; // a new dispatch pass: a late Dispatched record of the round before matches no pass of this one
+        entry.FirstPass = entry.Round;
+        entry.Cursor = 0;
+        run.State = RunState.Running;
+        run.Round = round;
+        run.Stages.Clear();
+        run.Stages.Add(RunDefinition.InitialProgress(entry.Spec, entry.Prompts));
+        run.Rounds.Add(NewRoundRow(round, entry.Prompts, policy));
+        entry.LastMessage = $"round {round} of {RunDefinition.Rounds(entry.Spec)}: sampling {entry.Prompts} prompts with policy {policy}";
+    }
+
+    private static RoundSummary NewRoundRow(int round, int prompts, string policy) => new()
+    {
+        Round = round,
+        Prompts = prompts,
+        Policy = policy,
+        MeanChosenReward = double.NaN,
+        MeanRejectedReward = double.NaN,
+        HeldOutAccuracy = double.NaN,
+        TrainingLoss = double.NaN,
+    };
+
+    /// <summary>Whether an event belongs to the round the run is in (the default policy's job belongs to every run waiting for it).</summary>
+    private static bool OfCurrentRound(RunEntry entry, StageEvent stageEvent) =>
+        stageEvent.Job?.JobId == JobIds.DefaultPolicy || RunRound.Parse(stageEvent.RunId).Round == entry.CurrentRound;
 
     private static void Succeed(RunEntry entry, string message)
     {
@@ -1033,18 +1155,22 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         {
             Spec = spec;
             Ledger = ledger;
-            Prompts = spec.Prompts.Count;
-            Status = new byte[Prompts];
-            Index = new Dictionary<string, int>(Prompts, StringComparer.Ordinal);
-            for (var i = 0; i < Prompts; i++)
+            Index = new Dictionary<string, int>(spec.Prompts.Count, StringComparer.Ordinal);
+            for (var i = 0; i < spec.Prompts.Count; i++)
             {
                 Index[spec.Prompts[i].PromptId] = i;
             }
 
+            BeginRound(1);
             var shown = spec.Clone();
             shown.Prompts.Clear();
-            Run = new Run { RunId = spec.RunId, State = RunState.Unspecified, Spec = shown, PromptCount = Prompts };
+            Run = new Run { RunId = spec.RunId, State = RunState.Unspecified, Spec = shown, PromptCount = spec.Prompts.Count };
             Run.Stages.Add(RunDefinition.InitialProgress(spec, Prompts));
+            if (RunDefinition.Rounds(spec) > 1 || RunDefinition.WarmsUp(spec))
+            {
+                Run.Round = 1;
+                Run.Rounds.Add(NewRoundRow(1, Prompts, string.Empty));
+            }
         }
 
         public RunSpec Spec { get; }
@@ -1053,12 +1179,52 @@ public sealed partial class RunCoordinator : IAsyncDisposable
 
         public Run Run { get; }
 
-        public int Prompts { get; }
+        /// <summary>Prompts of the current round.</summary>
+        public int Prompts { get; private set; }
 
-        /// <summary>Per prompt: one bit per stage done, and <see cref="FailedBit"/>.</summary>
-        public byte[] Status { get; }
+        /// <summary>Per prompt of the current round: one bit per stage done, and <see cref="FailedBit"/>.</summary>
+        public byte[] Status { get; private set; } = [];
 
+        /// <summary>Every prompt's position in the spec.</summary>
         public Dictionary<string, int> Index { get; }
+
+        /// <summary>The round the run is in, from 1.</summary>
+        public int CurrentRound { get; private set; }
+
+        /// <summary>Where the current round's prompts start in the spec.</summary>
+        public int RoundStart { get; private set; }
+
+        /// <summary>The current round's scope: the run id its messages carry, its artifacts' folder.</summary>
+        public RunRound Scope => new(Spec.RunId, CurrentRound);
+
+        /// <summary>The current round's row, for runs of more than one round.</summary>
+        public RoundSummary? RoundRow => Run.Rounds.Count > 0 ? Run.Rounds[^1] : null;
+
+        /// <summary>The dispatch pass that began the current round (its first pass sends every prompt, without looking).</summary>
+        public int FirstPass { get; set; }
+
+        public Prompt PromptAt(int index) => Spec.Prompts[RoundStart + index];
+
+        /// <summary>The position of a prompt of the current round; false for prompts of other rounds or none.</summary>
+        public bool TryIndex(string promptId, out int index)
+        {
+            index = Index.TryGetValue(promptId, out var position) ? position - RoundStart : -1;
+            return index >= 0 && index < Prompts;
+        }
+
+        /// <summary>Counts start again for a round's prompts.</summary>
+        public void BeginRound(int round)
+        {
+            CurrentRound = round;
+            (RoundStart, Prompts) = RunDefinition.RoundPrompts(Spec, round);
+            Status = new byte[Prompts];
+            Finished = 0;
+            FailedCount = 0;
+            Warmup = WarmupPhase.None;
+        }
+
+        /// <summary>Where the current round is in its Less-is-More warm-up.</summary>
+        public WarmupPhase Warmup { get; set; }
 
         public int Finished { get; set; }
 
@@ -1068,6 +1234,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
 
         public bool WaitingForPolicy { get; set; }
 
+        /// <summary>The dispatch pass (a stall or restart sends the unfinished prompts again in a new pass; so does a new round).</summary>
         public int Round { get; set; }
 
         public int Cursor { get; set; }
@@ -1090,6 +1257,14 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         public ConcurrentDictionary<Channel<RunEvent>, bool> Watchers { get; } = new();
 
         public void Owe(string id, Envelope envelope) => Pending[id] = envelope;
+    }
+
+    /// <summary>A round's Less-is-More warm-up: not begun, training (after the first selection), done (the final selection).</summary>
+    private enum WarmupPhase
+    {
+        None,
+        Training,
+        Done,
     }
 
     /// <summary>The events topic's handler: events in batches, one ledger write per run per batch.</summary>

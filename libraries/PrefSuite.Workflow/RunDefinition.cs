@@ -48,34 +48,96 @@ public static class RunDefinition
         yield return new StageProgress { Stage = Stage.Train.Name(), Total = Includes(spec, Stage.Train) ? 1 : 0 };
     }
 
-    public static SampleUnit SampleUnit(RunSpec spec, Prompt prompt, string policy)
+    /// <summary>The rounds of a run (1 unless the spec asks for more).</summary>
+    public static int Rounds(RunSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return new SampleUnit { RunId = spec.RunId, Prompt = prompt, Sampling = spec.Sampling, Policy = new PolicyRef { Checkpoint = policy } };
+        return Math.Max(1, spec.Rounds);
     }
 
-    /// <summary>The dataset step over the prompts that finished (in prompt order).</summary>
-    public static DatasetSelectRequest DatasetRequest(RunSpec spec, IEnumerable<string> finishedPromptIds)
+    /// <summary>
+    /// The prompts of a round, as a range of the spec's prompts: all of them every round, or with fresh_prompts the
+    /// round's slice (prompt count / rounds each; the last round also takes the remainder).
+    /// </summary>
+    public static (int Start, int Count) RoundPrompts(RunSpec spec, int round)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var request = new DatasetSelectRequest { RunId = spec.RunId, Strategy = spec.Strategy, Dataset = spec.Dataset };
+        var rounds = Rounds(spec);
+        var all = spec.Prompts.Count;
+        if (!spec.FreshPrompts || rounds == 1)
+        {
+            return (0, all);
+        }
+
+        var size = all / rounds;
+        var start = (Math.Clamp(round, 1, rounds) - 1) * size;
+        return (start, round >= rounds ? all - start : size);
+    }
+
+    public static SampleUnit SampleUnit(RunSpec spec, RunRound round, Prompt prompt, string policy)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new SampleUnit { RunId = round.ToString(), Prompt = prompt, Sampling = spec.Sampling, Policy = new PolicyRef { Checkpoint = policy } };
+    }
+
+    /// <summary>Whether each round warms a policy up for implicit rewards before its final selection (Less is More).</summary>
+    public static bool WarmsUp(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.ImplicitWarmup > 0;
+    }
+
+    /// <summary>
+    /// A round's dataset step over the prompts that finished (in prompt order). With a warm-up, the first selection
+    /// keeps every candidate pair (the warm-up draws its random share from them, none routed to SFT); the second
+    /// selects by the spec's dataset options with the implicit margins the warm-up wrote.
+    /// </summary>
+    public static DatasetSelectRequest DatasetRequest(RunSpec spec, RunRound round, IEnumerable<string> finishedPromptIds, bool beforeWarmup = false)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var dataset = beforeWarmup ? new DatasetOptions { Aggregation = spec.Dataset?.Aggregation ?? Aggregation.Unspecified, KeepFraction = 1 } : spec.Dataset;
+        var request = new DatasetSelectRequest { RunId = round.ToString(), Strategy = spec.Strategy, Dataset = dataset };
         request.PromptIds.Add(finishedPromptIds);
         return request;
     }
 
-    /// <summary>The run's preference training on its dataset.</summary>
-    public static TrainRequest TrainingRequest(RunSpec spec, string policy, string datasetArtifact)
+    /// <summary>
+    /// A round's preference training on its dataset, from the policy the round sampled with; the trainer freezes its
+    /// starting policy as the reference, so round r+1's reference is round r's policy.
+    /// </summary>
+    public static TrainRequest TrainingRequest(RunSpec spec, RunRound round, string policy, string datasetArtifact)
     {
         ArgumentNullException.ThrowIfNull(spec);
         return new TrainRequest
         {
-            JobId = JobIds.Training(spec.RunId),
-            RunId = spec.RunId,
+            JobId = JobIds.Training(round.ToString()),
+            RunId = round.ToString(),
             BasePolicy = new PolicyRef { Checkpoint = policy },
             Options = spec.Training,
             DatasetArtifact = datasetArtifact,
             EvaluationPrompts = spec.EvaluationPrompts,
             HeldOutPairs = spec.HeldOutPairs,
+        };
+    }
+
+    /// <summary>
+    /// A round's Less-is-More warm-up: one epoch from the round's policy on a random share of its first selection's
+    /// pairs; the job then writes every response's implicit reward into the round's selected units.
+    /// </summary>
+    public static TrainRequest WarmupRequest(RunSpec spec, RunRound round, string policy, string datasetArtifact)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var options = spec.Training?.Clone() ?? new TrainOptions { Seed = spec.Sampling?.Seed ?? 0 };
+        options.Epochs = 1;
+        return new TrainRequest
+        {
+            JobId = JobIds.Warmup(round.ToString()),
+            RunId = round.ToString(),
+            BasePolicy = new PolicyRef { Checkpoint = policy },
+            Options = options,
+            DatasetArtifact = datasetArtifact,
+            SubsetFraction = spec.ImplicitWarmup,
+            ImplicitWarmup = true,
         };
     }
 

@@ -20,6 +20,9 @@ public enum Stage
 
     /// <summary>Preference training on the dataset (or the default policy's SFT).</summary>
     Train,
+
+    /// <summary>The Less-is-More warm-up: brief training on a random share of the pairs, for implicit rewards (a job on the training queue).</summary>
+    Warmup,
 }
 
 /// <summary>Where messages go: each stage's queue, and the events the workflow consumes.</summary>
@@ -47,6 +50,7 @@ public static class StageNames
         Stage.Select => "select",
         Stage.SelectDataset => "select-dataset",
         Stage.Train => "train",
+        Stage.Warmup => "warmup",
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
 
@@ -67,7 +71,7 @@ public static class StageNames
 
     /// <summary>The stage a name denotes; an unknown name is an invalid request naming <paramref name="field"/>.</summary>
     public static Stage Parse(string? name, string field = "stage") =>
-        TryParse(name, out var stage) ? stage : throw new InvalidRequestException(field, $"'{name}' is not a stage (sample, score, denoise, select, select-dataset, train)");
+        TryParse(name, out var stage) ? stage : throw new InvalidRequestException(field, $"'{name}' is not a stage (sample, score, denoise, select, select-dataset, train, warmup)");
 
     /// <summary>"sample", …, "train", "events".</summary>
     public static string Name(this Topic topic) => topic switch
@@ -81,11 +85,12 @@ public static class StageNames
     /// <summary>The RabbitMQ queue of a topic: "prefsuite.sample", …, "prefsuite.events".</summary>
     public static string QueueName(this Topic topic) => "prefsuite." + topic.Name();
 
-    /// <summary>The queue a stage's messages travel on (dataset selection shares the selection queue).</summary>
+    /// <summary>The queue a stage's messages travel on (dataset selection shares the selection queue, the warm-up the training queue).</summary>
     public static Topic TopicOf(this Stage stage) => stage switch
     {
         Stage.SelectDataset => Topic.Select,
         Stage.Train => Topic.Train,
+        Stage.Warmup => Topic.Train,
         _ => (Topic)(int)stage,
     };
 

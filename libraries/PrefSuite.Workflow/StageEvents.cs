@@ -20,7 +20,7 @@ public static class StageEvents
             return null;
         }
 
-        if (unit.Stage == Stage.Train)
+        if (unit.Stage is Stage.Train or Stage.Warmup)
         {
             return Job(unit.RunId, new TrainJob { JobId = unitId, RunId = unit.RunId, State = JobState.Failed, Error = failure.Message });
         }

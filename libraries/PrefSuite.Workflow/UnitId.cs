@@ -43,7 +43,10 @@ public static class JobIds
     /// <summary>A run's preference training job.</summary>
     public static string Training(string runId) => UnitId.ForRun(runId, Stage.Train).ToString();
 
-    /// <summary>The run a training job belongs to (empty for the default policy's job).</summary>
+    /// <summary>A round's Less-is-More warm-up job ("run/warmup", "run@2/warmup").</summary>
+    public static string Warmup(string runId) => UnitId.ForRun(runId, Stage.Warmup).ToString();
+
+    /// <summary>The run (or round scope) a training or warm-up job belongs to (empty for the default policy's job).</summary>
     public static string RunOf(string jobId) =>
-        UnitId.TryParse(jobId, out var id) && id.Stage == Stage.Train && id.PromptId.Length == 0 ? id.RunId : string.Empty;
+        UnitId.TryParse(jobId, out var id) && id.Stage is Stage.Train or Stage.Warmup && id.PromptId.Length == 0 ? id.RunId : string.Empty;
 }

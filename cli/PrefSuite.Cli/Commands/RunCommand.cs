@@ -105,6 +105,12 @@ internal static class RunCommand
             }
         }
 
+        foreach (var round in run.Rounds)
+        {
+            var warmup = round.WarmupCheckpoint.Length > 0 ? $"; implicit rewards from warm-up {round.WarmupCheckpoint}" : string.Empty;
+            lines.Add($"  round {round.Round}: sampled {round.Prompts} prompts with {(round.Policy.Length > 0 ? round.Policy : "–")} → {round.Pairs} pairs; mean chosen reward {F(round.MeanChosenReward)}, rejected {F(round.MeanRejectedReward)}; held-out implicit accuracy {F(round.HeldOutAccuracy)}; training loss {F(round.TrainingLoss)} → policy {(round.CheckpointVersion.Length > 0 ? round.CheckpointVersion : "–")}{warmup}");
+        }
+
         if (run.DeadLetters.Count > 0)
         {
             lines.Add($"  {run.DeadLetters.Count} units failed: {string.Join("; ", run.DeadLetters.Take(3).Select(d => $"{d.UnitId}: {d.Error}"))}");

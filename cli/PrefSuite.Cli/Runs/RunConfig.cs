@@ -91,6 +91,24 @@ public sealed record RunConfig
     /// <summary>Train after selecting.</summary>
     public bool Train { get; init; } = true;
 
+    /// <summary>
+    /// Iterative rounds: after training, the new policy samples, and its samples are scored, denoised, selected and
+    /// trained on again, against itself as the reference (iterative DPO). 1: one round.
+    /// </summary>
+    [Range(1, 1000)]
+    public int Rounds { get; init; } = 1;
+
+    /// <summary>
+    /// Less is More: after each round's first selection, train a copy of the policy for one epoch on this share of the
+    /// candidate pairs (picked at random), and select again with its implicit rewards aggregated with the external
+    /// margins (aggregate, bayes by default, keeping 10% unless keep says otherwise). 0: off.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double ImplicitWarmup { get; init; }
+
+    /// <summary>With rounds: each round takes the next slice of the prompts (prompts / rounds each) instead of all of them.</summary>
+    public bool FreshPrompts { get; init; }
+
     /// <summary>Loss terms: "sigmoid", "sigmoid:1,sft:0.1", "rdpo", ….</summary>
     public string Losses { get; init; } = "sigmoid";
 
@@ -253,6 +271,21 @@ public sealed record RunConfig
             throw new ArgumentException($"{source}: {sampling[0]}");
         }
 
+        if (Rounds > 1 && !Train)
+        {
+            throw new ArgumentException($"{source}: rounds: more than one round needs training (each round samples with the policy the round before trained); drop train: false (--no-train) or set rounds to 1");
+        }
+
+        if (ImplicitWarmup > 0 && SamplerOptions().IsOpenAi && Policy is null)
+        {
+            throw new ArgumentException($"{source}: implicit_warmup: the warm-up trains the policy the server samples; set policy to its checkpoint folder");
+        }
+
+        if (Rounds > 1 && SamplerOptions().IsOpenAi)
+        {
+            throw new ArgumentException($"{source}: rounds: with sampler openai the server samples one fixed model, so a trained policy cannot sample the next round; use sampler policy");
+        }
+
         if (SamplerOptions().IsOpenAi && Train && Policy is null)
         {
             throw new ArgumentException($"{source}: policy: with sampler openai, training starts from the policy the server samples; set policy to its checkpoint folder, or train: false (--no-train) to stop at the dataset");
@@ -344,6 +377,9 @@ public sealed record RunConfig
             Dataset = Dataset(),
             SkipDenoise = SkipDenoise,
             EvaluationPrompts = Train ? EvaluationPrompts : 0,
+            Rounds = Rounds > 1 ? Rounds : 0, // 0: one round, the spec of a run without rounds
+            FreshPrompts = Rounds > 1 && FreshPrompts,
+            ImplicitWarmup = ImplicitWarmup,
         };
         if (PromptsFile is not null)
         {
@@ -412,7 +448,7 @@ public sealed record RunConfig
             };
         }
 
-        var keep = Keep is not null ? Science.Margins.KeepRule.Parse(Keep) : Aggregate is not null ? Science.Margins.KeepRule.Default : Science.Margins.KeepRule.All;
+        var keep = Keep is not null ? Science.Margins.KeepRule.Parse(Keep) : Aggregate is not null || ImplicitWarmup > 0 ? Science.Margins.KeepRule.Default : Science.Margins.KeepRule.All;
         if (keep.Count is { } count)
         {
             options.KeepCount = count;

@@ -28,7 +28,7 @@ public static class TrainingJobRunner
         var job = new TrainJob
         {
             JobId = request.JobId, RunId = request.RunId, State = JobState.Running, RewardBefore = double.NaN, RewardAfter = double.NaN, SuccessBefore = double.NaN, SuccessAfter = double.NaN,
-            HeldOutAccuracy = double.NaN, HeldOutMargin = double.NaN,
+            HeldOutAccuracy = double.NaN, HeldOutMargin = double.NaN, FinalLoss = double.NaN,
         };
         var baseReference = request.BasePolicy?.Checkpoint ?? string.Empty;
         request.Options ??= new TrainOptions();
@@ -64,6 +64,8 @@ public static class TrainingJobRunner
         else
         {
             var (pairs, heldOutPairs) = HeldOutSplit.Split(await PairsAsync(request, store, policies, cancellationToken).ConfigureAwait(false), request.HeldOutPairs, request.Options.Seed);
+            pairs = Subset(pairs, request.SubsetFraction, request.Options.Seed);
+            var warmup = request.ImplicitWarmup ? await ImplicitWarmup.StartAsync(policy, request.RunId, store, cancellationToken).ConfigureAwait(false) : null;
             ReferenceLogProbs? heldOutReference = null;
             if (heldOutPairs.Count > 0)
             {
@@ -88,6 +90,11 @@ public static class TrainingJobRunner
             }
 
             stage = PreferenceTrainer.Stage;
+            if (warmup is not null)
+            {
+                await warmup.FinishAsync(policy, cancellationToken).ConfigureAwait(false);
+            }
+
             if (heldOutReference is { } before)
             {
                 var after = HeldOutSplit.LogProbs(policy, heldOutPairs);
@@ -102,6 +109,11 @@ public static class TrainingJobRunner
             (job.RewardAfter, job.SuccessAfter) = (after.MeanReward, after.SuccessRate);
         }
 
+        if (history.Count > 0)
+        {
+            job.FinalLoss = history[^1].Loss;
+        }
+
         job.CheckpointVersion = await policies.RegisterAsync(policy, stage, parent, cancellationToken).ConfigureAwait(false);
         await store.WriteAsync(ArtifactPaths.TrainingHistory(request.JobId), System.Text.Encoding.UTF8.GetBytes(
             string.Concat(history.Select(h => Google.Protobuf.JsonFormatter.Default.Format(h) + "\n"))), cancellationToken).ConfigureAwait(false);
@@ -112,6 +124,27 @@ public static class TrainingJobRunner
         }
 
         return job;
+    }
+
+    /// <summary>A seeded random share of the pairs (at least one); all of them for a fraction of 0 or 1.</summary>
+    public static IReadOnlyList<TrainingPair> Subset(IReadOnlyList<TrainingPair> pairs, double fraction, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (fraction is <= 0 or >= 1 || pairs.Count == 0)
+        {
+            return pairs;
+        }
+
+        var order = Enumerable.Range(0, pairs.Count).ToArray();
+        var rng = Science.Randomness.SplitMix64.ForKey(seed, 0x5355425345545UL);
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        var take = Math.Max(1, (int)Math.Round(fraction * pairs.Count));
+        return [.. order.Take(take).Order().Select(i => pairs[i])];
     }
 
     private static EvaluationResult Evaluate(PolicyModel policy, (string Id, string Text)[] prompts, CancellationToken cancellationToken) =>

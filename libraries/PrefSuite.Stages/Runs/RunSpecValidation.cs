@@ -10,6 +10,9 @@ public static class RunSpecValidation
     /// <summary>Prompts one run may hold. The embedded pipeline samples them in chunks and the stack one queue message each.</summary>
     public const int MaxPrompts = 1_000_000;
 
+    /// <summary>Rounds one run may hold.</summary>
+    public const int MaxRounds = 1000;
+
     /// <summary>Validates (errors name the field), materialises demo prompts, fills sampling defaults and the run id.</summary>
     public static RunSpec Normalize(RunSpec spec, TimeProvider time)
     {
@@ -46,6 +49,26 @@ public static class RunSpecValidation
         if (spec.EvaluationPrompts < 0)
         {
             throw new InvalidRequestException("evaluation_prompts", "must not be negative");
+        }
+
+        if (spec.Rounds is < 0 or > MaxRounds)
+        {
+            throw new InvalidRequestException("rounds", $"is {spec.Rounds}; give 1 to {MaxRounds} (0 means 1)");
+        }
+
+        if (spec.Rounds > 1 && spec.Training is null)
+        {
+            throw new InvalidRequestException("rounds", "more than one round needs training: each round samples with the policy the round before trained");
+        }
+
+        if (spec.FreshPrompts && spec.Prompts.Count < RunDefinition.Rounds(spec))
+        {
+            throw new InvalidRequestException("fresh_prompts", $"{spec.Prompts.Count} prompts cannot give each of {spec.Rounds} rounds fresh prompts");
+        }
+
+        if (spec.ImplicitWarmup is < 0 or > 1 || double.IsNaN(spec.ImplicitWarmup))
+        {
+            throw new InvalidRequestException("implicit_warmup", $"is {spec.ImplicitWarmup}; give the share of pairs the warm-up trains on, in (0, 1], or 0 for none");
         }
 
         if (string.IsNullOrEmpty(spec.RunId))

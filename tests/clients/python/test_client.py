@@ -322,7 +322,7 @@ class Services(unittest.TestCase):
             ),
         )
         submitted = self.client.submit_run(spec)
-        self.assertEqual(6, submitted.prompt_count)  # the returned spec comes without its prompts
+        self.assertEqual((6, 0), (submitted.prompt_count, len(submitted.spec.prompts)))  # a run does not echo its prompts
         self.assertEqual(run_id, self.client.submit_run(spec).run_id)  # idempotent by run_id
 
         messages = [event.message for event in self.client.watch_run(run_id, timeout=600)]

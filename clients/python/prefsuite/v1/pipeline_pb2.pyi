@@ -53,8 +53,34 @@ class ListRunsResponse(_message.Message):
     runs: _containers.RepeatedCompositeFieldContainer[Run]
     def __init__(self, runs: _Optional[_Iterable[_Union[Run, _Mapping]]] = ...) -> None: ...
 
+class RoundSummary(_message.Message):
+    __slots__ = ["checkpoint_version", "dataset_artifact", "held_out_accuracy", "mean_chosen_reward", "mean_rejected_reward", "pairs", "policy", "prompts", "round", "training_loss", "warmup_checkpoint"]
+    CHECKPOINT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DATASET_ARTIFACT_FIELD_NUMBER: _ClassVar[int]
+    HELD_OUT_ACCURACY_FIELD_NUMBER: _ClassVar[int]
+    MEAN_CHOSEN_REWARD_FIELD_NUMBER: _ClassVar[int]
+    MEAN_REJECTED_REWARD_FIELD_NUMBER: _ClassVar[int]
+    PAIRS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    PROMPTS_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    TRAINING_LOSS_FIELD_NUMBER: _ClassVar[int]
+    WARMUP_CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    checkpoint_version: str
+    dataset_artifact: str
+    held_out_accuracy: float
+    mean_chosen_reward: float
+    mean_rejected_reward: float
+    pairs: int
+    policy: str
+    prompts: int
+    round: int
+    training_loss: float
+    warmup_checkpoint: str
+    def __init__(self, round: _Optional[int] = ..., prompts: _Optional[int] = ..., policy: _Optional[str] = ..., pairs: _Optional[int] = ..., mean_chosen_reward: _Optional[float] = ..., mean_rejected_reward: _Optional[float] = ..., dataset_artifact: _Optional[str] = ..., checkpoint_version: _Optional[str] = ..., held_out_accuracy: _Optional[float] = ..., training_loss: _Optional[float] = ..., warmup_checkpoint: _Optional[str] = ...) -> None: ...
+
 class Run(_message.Message):
-    __slots__ = ["checkpoint_version", "created", "dataset_artifact", "dead_letter_count", "dead_letters", "error", "prompt_count", "run_id", "selection", "spec", "stages", "state", "training", "updated"]
+    __slots__ = ["checkpoint_version", "created", "dataset_artifact", "dead_letter_count", "dead_letters", "error", "prompt_count", "round", "rounds", "run_id", "selection", "spec", "stages", "state", "training", "updated"]
     CHECKPOINT_VERSION_FIELD_NUMBER: _ClassVar[int]
     CREATED_FIELD_NUMBER: _ClassVar[int]
     DATASET_ARTIFACT_FIELD_NUMBER: _ClassVar[int]
@@ -62,6 +88,8 @@ class Run(_message.Message):
     DEAD_LETTER_COUNT_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     PROMPT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ROUNDS_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SELECTION_FIELD_NUMBER: _ClassVar[int]
     SPEC_FIELD_NUMBER: _ClassVar[int]
@@ -76,6 +104,8 @@ class Run(_message.Message):
     dead_letters: _containers.RepeatedCompositeFieldContainer[DeadLetter]
     error: str
     prompt_count: int
+    round: int
+    rounds: _containers.RepeatedCompositeFieldContainer[RoundSummary]
     run_id: str
     selection: _common_pb2.SelectionSummary
     spec: RunSpec
@@ -83,7 +113,7 @@ class Run(_message.Message):
     state: RunState
     training: _training_pb2.TrainJob
     updated: _timestamp_pb2.Timestamp
-    def __init__(self, run_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., spec: _Optional[_Union[RunSpec, _Mapping]] = ..., stages: _Optional[_Iterable[_Union[StageProgress, _Mapping]]] = ..., dead_letters: _Optional[_Iterable[_Union[DeadLetter, _Mapping]]] = ..., dataset_artifact: _Optional[str] = ..., checkpoint_version: _Optional[str] = ..., selection: _Optional[_Union[_common_pb2.SelectionSummary, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainJob, _Mapping]] = ..., error: _Optional[str] = ..., created: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_count: _Optional[int] = ..., dead_letter_count: _Optional[int] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., state: _Optional[_Union[RunState, str]] = ..., spec: _Optional[_Union[RunSpec, _Mapping]] = ..., stages: _Optional[_Iterable[_Union[StageProgress, _Mapping]]] = ..., dead_letters: _Optional[_Iterable[_Union[DeadLetter, _Mapping]]] = ..., dataset_artifact: _Optional[str] = ..., checkpoint_version: _Optional[str] = ..., selection: _Optional[_Union[_common_pb2.SelectionSummary, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainJob, _Mapping]] = ..., error: _Optional[str] = ..., created: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., updated: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., prompt_count: _Optional[int] = ..., dead_letter_count: _Optional[int] = ..., round: _Optional[int] = ..., rounds: _Optional[_Iterable[_Union[RoundSummary, _Mapping]]] = ...) -> None: ...
 
 class RunEvent(_message.Message):
     __slots__ = ["message", "run", "run_id", "train_progress"]
@@ -104,14 +134,17 @@ class RunRequest(_message.Message):
     def __init__(self, run_id: _Optional[str] = ...) -> None: ...
 
 class RunSpec(_message.Message):
-    __slots__ = ["dataset", "demo_prompts", "demo_seed", "evaluation_prompts", "held_out_pairs", "policy", "prompts", "run_id", "sampling", "skip_denoise", "strategy", "training"]
+    __slots__ = ["dataset", "demo_prompts", "demo_seed", "evaluation_prompts", "fresh_prompts", "held_out_pairs", "implicit_warmup", "policy", "prompts", "rounds", "run_id", "sampling", "skip_denoise", "strategy", "training"]
     DATASET_FIELD_NUMBER: _ClassVar[int]
     DEMO_PROMPTS_FIELD_NUMBER: _ClassVar[int]
     DEMO_SEED_FIELD_NUMBER: _ClassVar[int]
     EVALUATION_PROMPTS_FIELD_NUMBER: _ClassVar[int]
+    FRESH_PROMPTS_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    IMPLICIT_WARMUP_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     PROMPTS_FIELD_NUMBER: _ClassVar[int]
+    ROUNDS_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SAMPLING_FIELD_NUMBER: _ClassVar[int]
     SKIP_DENOISE_FIELD_NUMBER: _ClassVar[int]
@@ -121,15 +154,18 @@ class RunSpec(_message.Message):
     demo_prompts: int
     demo_seed: int
     evaluation_prompts: int
+    fresh_prompts: bool
     held_out_pairs: int
+    implicit_warmup: float
     policy: _common_pb2.PolicyRef
     prompts: _containers.RepeatedCompositeFieldContainer[_common_pb2.Prompt]
+    rounds: int
     run_id: str
     sampling: _sampling_pb2.SamplingParams
     skip_denoise: bool
     strategy: _common_pb2.StrategyOptions
     training: _training_pb2.TrainOptions
-    def __init__(self, run_id: _Optional[str] = ..., prompts: _Optional[_Iterable[_Union[_common_pb2.Prompt, _Mapping]]] = ..., demo_prompts: _Optional[int] = ..., demo_seed: _Optional[int] = ..., sampling: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainOptions, _Mapping]] = ..., skip_denoise: bool = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., prompts: _Optional[_Iterable[_Union[_common_pb2.Prompt, _Mapping]]] = ..., demo_prompts: _Optional[int] = ..., demo_seed: _Optional[int] = ..., sampling: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainOptions, _Mapping]] = ..., skip_denoise: bool = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ..., rounds: _Optional[int] = ..., fresh_prompts: bool = ..., implicit_warmup: _Optional[float] = ...) -> None: ...
 
 class StageEvent(_message.Message):
     __slots__ = ["dataset_artifact", "error", "failed", "job", "progress", "prompt_id", "run_id", "selection", "stage"]

@@ -52,9 +52,10 @@ class LossTerm(_message.Message):
     def __init__(self, kind: _Optional[_Union[LossKind, str]] = ..., weight: _Optional[float] = ...) -> None: ...
 
 class TrainJob(_message.Message):
-    __slots__ = ["checkpoint_version", "error", "held_out_accuracy", "held_out_margin", "held_out_pairs", "job_id", "reward_after", "reward_before", "run_id", "state", "step", "success_after", "success_before", "total_steps"]
+    __slots__ = ["checkpoint_version", "error", "final_loss", "held_out_accuracy", "held_out_margin", "held_out_pairs", "job_id", "reward_after", "reward_before", "run_id", "state", "step", "success_after", "success_before", "total_steps"]
     CHECKPOINT_VERSION_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    FINAL_LOSS_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_ACCURACY_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_MARGIN_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_PAIRS_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +70,7 @@ class TrainJob(_message.Message):
     TOTAL_STEPS_FIELD_NUMBER: _ClassVar[int]
     checkpoint_version: str
     error: str
+    final_loss: float
     held_out_accuracy: float
     held_out_margin: float
     held_out_pairs: int
@@ -81,7 +83,7 @@ class TrainJob(_message.Message):
     success_after: float
     success_before: float
     total_steps: int
-    def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., checkpoint_version: _Optional[str] = ..., error: _Optional[str] = ..., reward_before: _Optional[float] = ..., reward_after: _Optional[float] = ..., success_before: _Optional[float] = ..., success_after: _Optional[float] = ..., held_out_pairs: _Optional[int] = ..., held_out_accuracy: _Optional[float] = ..., held_out_margin: _Optional[float] = ...) -> None: ...
+    def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., checkpoint_version: _Optional[str] = ..., error: _Optional[str] = ..., reward_before: _Optional[float] = ..., reward_after: _Optional[float] = ..., success_before: _Optional[float] = ..., success_after: _Optional[float] = ..., held_out_pairs: _Optional[int] = ..., held_out_accuracy: _Optional[float] = ..., held_out_margin: _Optional[float] = ..., final_loss: _Optional[float] = ...) -> None: ...
 
 class TrainOptions(_message.Message):
     __slots__ = ["alpha", "batch_size", "beta", "beta1", "epochs", "epsilon", "gradient_accumulation", "learning_rate", "lora", "losses", "ml_rdpo_lambda", "pair_order", "seed", "steps", "warmup_steps", "weight_decay"]
@@ -144,26 +146,30 @@ class TrainProgress(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., step: _Optional[int] = ..., total_steps: _Optional[int] = ..., loss: _Optional[float] = ..., reward_accuracy: _Optional[float] = ..., mean_margin: _Optional[float] = ..., learning_rate: _Optional[float] = ..., chosen_logprob: _Optional[float] = ..., rejected_logprob: _Optional[float] = ...) -> None: ...
 
 class TrainRequest(_message.Message):
-    __slots__ = ["base_policy", "dataset_artifact", "demo_sft", "evaluation_prompts", "held_out_pairs", "job_id", "options", "pairs", "run_id"]
+    __slots__ = ["base_policy", "dataset_artifact", "demo_sft", "evaluation_prompts", "held_out_pairs", "implicit_warmup", "job_id", "options", "pairs", "run_id", "subset_fraction"]
     BASE_POLICY_FIELD_NUMBER: _ClassVar[int]
     DATASET_ARTIFACT_FIELD_NUMBER: _ClassVar[int]
     DEMO_SFT_FIELD_NUMBER: _ClassVar[int]
     EVALUATION_PROMPTS_FIELD_NUMBER: _ClassVar[int]
     HELD_OUT_PAIRS_FIELD_NUMBER: _ClassVar[int]
+    IMPLICIT_WARMUP_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
     PAIRS_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSET_FRACTION_FIELD_NUMBER: _ClassVar[int]
     base_policy: _common_pb2.PolicyRef
     dataset_artifact: str
     demo_sft: bool
     evaluation_prompts: int
     held_out_pairs: int
+    implicit_warmup: bool
     job_id: str
     options: TrainOptions
     pairs: _containers.RepeatedCompositeFieldContainer[_common_pb2.PreferencePair]
     run_id: str
-    def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., base_policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., options: _Optional[_Union[TrainOptions, _Mapping]] = ..., demo_sft: bool = ..., pairs: _Optional[_Iterable[_Union[_common_pb2.PreferencePair, _Mapping]]] = ..., dataset_artifact: _Optional[str] = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ...) -> None: ...
+    subset_fraction: float
+    def __init__(self, job_id: _Optional[str] = ..., run_id: _Optional[str] = ..., base_policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., options: _Optional[_Union[TrainOptions, _Mapping]] = ..., demo_sft: bool = ..., pairs: _Optional[_Iterable[_Union[_common_pb2.PreferencePair, _Mapping]]] = ..., dataset_artifact: _Optional[str] = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ..., subset_fraction: _Optional[float] = ..., implicit_warmup: bool = ...) -> None: ...
 
 class LossKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
