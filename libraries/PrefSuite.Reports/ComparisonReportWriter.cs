@@ -46,6 +46,8 @@ public static class ComparisonReportWriter
         }
 
         text.AppendLine();
+        text.AppendLine("Per cell, means over repeats: pairs trained, of them routed to SFT, epochs and optimizer steps; the DPO rejected's position (r − μ)/σ among its prompt's N scored samples and its ground-truth reward; reward accuracy in the last epoch; held-out reward and exact match with 95% intervals.");
+        text.AppendLine();
         text.AppendLine("| variant | N | pairs | SFT | epochs | steps | rejected z | rejected truth | reward acc. | held-out reward | exact match |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var c in cells)
