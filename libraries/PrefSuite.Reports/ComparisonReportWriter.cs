@@ -117,7 +117,7 @@ public static class ComparisonReportWriter
         Plot(folder, "heldout_reward.png", "Held-out ground-truth reward after training (95% CI)", "mean reward", cells.Select(c => (c.Variant, c.N, c.HeldOutReward)).ToArray(), baseline, "start");
         Plot(folder, "heldout_exact.png", "Held-out exact-match rate after training (95% CI)", "exact match", cells.Select(c => (c.Variant, c.N, c.HeldOutExact)).ToArray(), baselineExact, "start");
         Plot(folder, "reward_accuracy.png", "Reward accuracy in the last epoch", "share of pairs with h > 0", cells.Select(c => (c.Variant, c.N, c.RewardAccuracy)).ToArray(), double.NaN, string.Empty);
-        Plot(folder, "difference_from_baseline.png", $"Held-out reward minus {outcome.Baseline}, paired (95% CI)", "difference", ComparisonAnalysis.AgainstBaseline(outcome).Select(d => (d.Variant, d.N, d.Reward)).ToArray(), 0, outcome.Baseline);
+        Plot(folder, "difference_from_baseline.png", $"Held-out reward minus {outcome.Baseline}, paired (95% CI)", "difference", ComparisonAnalysis.AgainstBaseline(outcome).Select(d => (d.Variant, d.N, d.Reward)).ToArray(), 0, string.Empty);
         string[] plots = ["heldout_reward.png", "difference_from_baseline.png", "heldout_exact.png", "reward_accuracy.png"];
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>PrefSuite strategy comparison</title>")
             .Append("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}img{max-width:100%}</style></head><body>")
@@ -135,6 +135,31 @@ public static class ComparisonReportWriter
         html.Append("<p>Every number: <a href=\"report.json\">report.json</a>; one row per variant, N and repeat: <a href=\"results.csv\">results.csv</a>.</p></body></html>\n");
         File.WriteAllText(Path.Combine(folder, "index.html"), html.ToString());
         return ["results.csv", "report.md", "report.json", .. plots, "index.html"];
+    }
+
+    /// <summary>
+    /// A comparison read back from its report.json, with another baseline (null keeps the recorded one): re-analysis
+    /// needs no training, since every per-repeat result is in the file.
+    /// </summary>
+    public static ComparisonOutcome Read(string reportJson, string? baseline = null)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(reportJson));
+        var root = document.RootElement;
+        var variants = root.GetProperty("variants").EnumerateArray().Select(v => ComparisonVariant.Parse(v.GetProperty("name").GetString()!, 0)).ToArray();
+        var chosen = baseline ?? root.GetProperty("baseline").GetString()!;
+        if (variants.All(v => v.Name != chosen))
+        {
+            throw new ArgumentException($"'{chosen}' is not one of the report's variants ({string.Join(", ", variants.Select(v => v.Name))}).", nameof(baseline));
+        }
+
+        // Keep the baseline first, as a comparison lists it.
+        variants = [.. variants.Where(v => v.Name == chosen), .. variants.Where(v => v.Name != chosen)];
+        return new ComparisonOutcome(
+            chosen,
+            root.GetProperty("task").Deserialize<Models.Demo.SortingTaskShape>(Json)!,
+            variants,
+            root.GetProperty("repeats").Deserialize<ComparisonRepeat[]>(Json)!,
+            root.GetProperty("results").Deserialize<ComparisonResult[]>(Json)!);
     }
 
     /// <summary>"data", "steps", "loss", "order" (those that apply), "—" for the baseline.</summary>
@@ -170,19 +195,28 @@ public static class ComparisonReportWriter
         return parts.Count == 0 ? "nothing" : string.Join(" + ", parts);
     }
 
-    /// <summary>"mean [low, high]" (or the mean alone with one value), signed when <paramref name="withSign"/>, "*" when the interval excludes 0.</summary>
+    /// <summary>
+    /// "mean [low, high]" (or the mean alone with one value), signed when <paramref name="withSign"/>, "*" when the interval
+    /// excludes 0. A bound that three decimals would round to zero gets a fourth, so its sign stays visible.
+    /// </summary>
     public static string Interval(MeanInterval value, bool withSign = false)
     {
-        var format = withSign ? "+0.000;−0.000;0.000" : "0.000";
         if (!double.IsFinite(value.Mean))
         {
             return "–";
         }
 
-        var mean = value.Mean.ToString(format, CultureInfo.InvariantCulture);
+        string Format(double x) => (withSign, x != 0 && Math.Abs(x) < 0.0005) switch
+        {
+            (true, true) => x.ToString("+0.0000;−0.0000", CultureInfo.InvariantCulture),
+            (true, false) => x.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture),
+            (false, true) => x.ToString("0.0000", CultureInfo.InvariantCulture),
+            _ => x.ToString("0.000", CultureInfo.InvariantCulture),
+        };
+
         return double.IsFinite(value.Low)
-            ? string.Create(CultureInfo.InvariantCulture, $"{mean} [{value.Low.ToString(format, CultureInfo.InvariantCulture)}, {value.High.ToString(format, CultureInfo.InvariantCulture)}]{(withSign && value.ExcludesZero ? "*" : string.Empty)}")
-            : mean;
+            ? string.Create(CultureInfo.InvariantCulture, $"{Format(value.Mean)} [{Format(value.Low)}, {Format(value.High)}]{(withSign && value.ExcludesZero ? "*" : string.Empty)}")
+            : Format(value.Mean);
     }
 
     private static void DifferenceTable(StringBuilder text, string title, IReadOnlyList<PairedComparison> rows, IReadOnlyList<int> grid, Func<PairedComparison, MeanInterval> measure)
@@ -255,7 +289,8 @@ public static class ComparisonReportWriter
     private static void Plot(string folder, string file, string title, string y, IReadOnlyList<(string Variant, int N, MeanInterval Value)> points, double guide, string guideLabel)
     {
         var plot = Charts.New(title, "N (samples per prompt)", y);
-        var palette = new ScottPlot.Palettes.Category20();
+        // Ten distinct colours while they suffice; Category20's pairs of shades only beyond.
+        IPalette palette = points.Select(p => p.Variant).Distinct().Count() <= 10 ? new ScottPlot.Palettes.Category10() : new ScottPlot.Palettes.Category20();
         var index = 0;
         foreach (var group in points.GroupBy(p => p.Variant))
         {
@@ -281,7 +316,11 @@ public static class ComparisonReportWriter
         if (double.IsFinite(guide))
         {
             var line = plot.Add.HorizontalLine(guide);
-            line.Text = guideLabel;
+            if (guideLabel.Length > 0)
+            {
+                line.Text = guideLabel;
+            }
+
             line.LinePattern = LinePattern.Dashed;
             line.Color = Charts.Guide;
         }

@@ -59,14 +59,26 @@ public class CompareCommandTests
         var d1 = Reward("max-min", 1) - Reward("sweet-spot", 1);
         var mean = (d0 + d1) / 2;
         var half = 12.706204736174698 * Math.Abs(d0 - d1) / 2;
-        static string Signed(double x) => x.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
+        // Three decimals; a fourth where three would round a nonzero value to zero.
+        static string Signed(double x) => x != 0 && Math.Abs(x) < 0.0005
+            ? x.ToString("+0.0000;−0.0000", CultureInfo.InvariantCulture)
+            : x.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
+        var star = mean - half > 0 || mean + half < 0 ? "*" : string.Empty;
         var section = output[output.IndexOf("paired difference from sweet-spot", StringComparison.Ordinal)..];
         var line = section.Split('\n').First(l => l.StartsWith("| max-min |", StringComparison.Ordinal));
-        Assert.EndsWith($"| {Signed(mean)} [{Signed(mean - half)}, {Signed(mean + half)}] |", line.TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith($"| {Signed(mean)} [{Signed(mean - half)}, {Signed(mean + half)}]{star} |", line.TrimEnd(), StringComparison.Ordinal);
         foreach (var file in new[] { "report.md", "index.html", "heldout_reward.png", "difference_from_baseline.png" })
         {
             Assert.True(File.Exists(cli.PathOf($"cmp/{file}")), file);
         }
+
+        // Re-analysis trains nothing: against max-min, sweet-spot's difference is the negation of the one above.
+        var (again, reanalysis, againError) = await cli.RunAsync("compare", "--reanalyze", cli.PathOf("cmp"), "--baseline", "max-min", "--output", cli.PathOf("cmp2"), "--quiet");
+        Assert.True(again == 0, againError + reanalysis);
+        var flipped = reanalysis[reanalysis.IndexOf("paired difference from max-min", StringComparison.Ordinal)..].Split('\n').First(l => l.StartsWith("| sweet-spot |", StringComparison.Ordinal));
+        var flippedStar = -mean - half > 0 || -mean + half < 0 ? "*" : string.Empty;
+        Assert.EndsWith($"| {Signed(-mean)} [{Signed(-mean - half)}, {Signed(-mean + half)}]{flippedStar} |", flipped.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(cli.PathOf("cmp/results.csv")), File.ReadAllText(cli.PathOf("cmp2/results.csv")));
     }
 
     [Fact]

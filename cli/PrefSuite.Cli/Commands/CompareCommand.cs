@@ -37,13 +37,25 @@ internal static class CompareCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 9 };
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Report folder (default: RUNS/comparisons/<time>)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the report." };
+        var reanalyze = new Option<DirectoryInfo?>("--reanalyze") { Description = "Train nothing: read a comparison's report.json from this folder and write its report again (e.g. with another --baseline) to --output (default: the same folder)." };
         var command = new Command("compare", "Compare pair constructions (and N) as a paired experiment: the same samples, starting policy and evaluation for every variant of a repeat; differences from a baseline with 95% intervals.")
         {
-            runsDir, task, prompts, grid, variants, baselineName, epochs, evaluation, noise, flip, temperature, sftSteps, sftSeed, policy, repeats, seed, output, quiet,
+            runsDir, task, prompts, grid, variants, baselineName, epochs, evaluation, noise, flip, temperature, sftSteps, sftSeed, policy, repeats, seed, output, quiet, reanalyze,
         };
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             TorchSharp.torch.set_num_threads(1);
+            if (parse.GetValue(reanalyze) is { } previous)
+            {
+                var report = Path.Combine(previous.FullName, "report.json");
+                var read = CommandRunner.ParseOption("--reanalyze", report, path => File.Exists(path) ? ComparisonReportWriter.Read(path, parse.GetValue(baselineName)) : throw new FormatException($"{path} does not exist."));
+                var target = parse.GetValue(output)?.FullName ?? previous.FullName;
+                ComparisonReportWriter.Write(target, read);
+                await stdout.WriteLineAsync(ComparisonReportWriter.Table(read)).ConfigureAwait(false);
+                await stdout.WriteLineAsync($"report: {Path.Combine(target, "report.md")} (and report.json, index.html)").ConfigureAwait(false);
+                return;
+            }
+
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
             using var policies = SamplerSettings.Policies(store, [parse.GetValue(policy)]);
             var display = new ProgressDisplay(stdout, parse.GetValue(quiet) ? ProgressMode.Quiet : ProgressMode.Auto);
