@@ -86,7 +86,7 @@ internal static class CompareCommand
             var outcome = await display.RunAsync(async progress =>
             {
                 IReadOnlyList<string> starts = parse.GetValue(policy) is { } given
-                    ? [SamplerSettings.ResolvePolicy(given) ?? given]
+                    ? [SamplerSettings.ResolvePolicy(given)]
                     : await StartingPoliciesAsync(policies, shape, parse.GetValue(sftSteps), parse.GetValue(sftSeed), repeatCount, progress, cancellationToken).ConfigureAwait(false);
                 var scorer = await ScorerCatalog.CreateAsync(string.Create(CultureInfo.InvariantCulture, $"simulated:sorting?noise={parse.GetValue(noise)}&flip={parse.GetValue(flip)}&seed=3"), policies, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
                 return await new StrategyComparison(policies).RunAsync(new ComparisonSettings
