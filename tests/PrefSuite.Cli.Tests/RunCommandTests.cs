@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using PrefSuite.Contracts.V1;
 
@@ -132,44 +131,5 @@ public class RunCommandTests
         Assert.Equal(RunState.Succeeded, run.State);
         Assert.Equal(run.Selection.Kept, File.ReadAllLines(cli.PathOf("runs/runs/big/pairs.jsonl")).Length);
         Assert.InRange(run.Selection.CandidatePairs, 1, 1100);
-    }
-
-    [Fact]
-    public async Task CompareTrainsEveryVariantAndWritesATableAndPlots()
-    {
-        using var cli = new CliHarness();
-        var (code, output, error) = await cli.RunAsync(
-            "compare", "--runs-dir", cli.PathOf("runs"), "--prompts", "40", "--samples", "4,8", "--variants", "sweet-spot,max-min", "--sft-steps", "60",
-            "--evaluation-prompts", "20", "--epochs", "1", "--repeats", "2", "--output", cli.PathOf("cmp"), "--quiet");
-        Assert.True(code == 0, error + output);
-        var rows = File.ReadAllLines(cli.PathOf("cmp/results.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
-        Assert.Equal(
-            ["sweet-spot,4,0", "max-min,4,0", "sweet-spot,8,0", "max-min,8,0", "sweet-spot,4,1", "max-min,4,1", "sweet-spot,8,1", "max-min,8,1"],
-            rows.Select(r => $"{r[0]},{r[1]},{r[2]}"));
-        // At N = 4 the sample nearest μ − 2σ is the minimum: both constructions build the same pairs.
-        Assert.Equal(rows[0][5..7], rows[1][5..7]);
-        // The second repeat draws new samples, so its pairs' rewards differ.
-        Assert.NotEqual(rows[0][5..7], rows[4][5..7]);
-        Assert.True(File.Exists(cli.PathOf("cmp/heldout_reward.png")));
-
-        // The table's cell is the mean of the two repeats' held-out rewards, with its standard error (|a − b| / 2 for two values).
-        double HeldOut(string[] row) => double.Parse(row[8], CultureInfo.InvariantCulture);
-        var mean = (HeldOut(rows[2]) + HeldOut(rows[6])) / 2;
-        var standardError = Math.Abs(HeldOut(rows[2]) - HeldOut(rows[6])) / 2;
-        Assert.Contains("over 2 repeats", output, StringComparison.Ordinal);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"| {mean:F3} ± {standardError:F3} |"), output.Split('\n').Single(l => l.StartsWith("| sweet-spot | 8 |", StringComparison.Ordinal)), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task CompareRejectsAMeaninglessGridBeforeTrainingAnything()
-    {
-        using var cli = new CliHarness();
-        var (code, _, error) = await cli.RunAsync("compare", "--runs-dir", cli.PathOf("runs"), "--samples", "1,4");
-        Assert.Equal(2, code);
-        Assert.Contains("--samples", error, StringComparison.Ordinal);
-        var (repeatsCode, _, repeatsError) = await cli.RunAsync("compare", "--runs-dir", cli.PathOf("runs"), "--repeats", "0");
-        Assert.Equal(2, repeatsCode);
-        Assert.Contains("--repeats must be at least 1", repeatsError, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(cli.PathOf("runs/models")));
     }
 }

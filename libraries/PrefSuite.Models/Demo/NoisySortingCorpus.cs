@@ -10,11 +10,19 @@ namespace PrefSuite.Models.Demo;
 /// </summary>
 public sealed class NoisySortingCorpus
 {
+    private readonly SortingTaskShape _shape;
     private SplitMix64 _random;
 
-    public NoisySortingCorpus(ulong seed) => _random = new SplitMix64(seed);
+    public NoisySortingCorpus(ulong seed, SortingTaskShape? shape = null)
+        : this(new SplitMix64(seed), shape)
+    {
+    }
 
-    public NoisySortingCorpus(SplitMix64 state) => _random = state;
+    public NoisySortingCorpus(SplitMix64 state, SortingTaskShape? shape = null)
+    {
+        _random = state;
+        _shape = shape ?? SortingTaskShape.Standard;
+    }
 
     /// <summary>The generator state, saved with training checkpoints so a resumed run draws the same batches.</summary>
     public SplitMix64 State => _random;
@@ -22,7 +30,7 @@ public sealed class NoisySortingCorpus
     /// <summary>One fresh (prompt, response) demonstration.</summary>
     public (string Prompt, string Response) Next()
     {
-        var digits = new int[SortingTask.MinDigits + _random.NextInt(SortingTask.MaxDigits - SortingTask.MinDigits + 1)];
+        var digits = new int[_shape.MinDigits + _random.NextInt(_shape.MaxDigits - _shape.MinDigits + 1)];
         for (var i = 0; i < digits.Length; i++)
         {
             digits[i] = _random.NextInt(10);
@@ -52,7 +60,8 @@ public sealed class NoisySortingCorpus
                 0 => sorted.Take(_random.NextInt(sorted.Count)).ToList(),
                 1 => [],
                 2 => [.. digits],
-                _ => Enumerable.Range(0, 1 + _random.NextInt(10)).Select(_ => _random.NextInt(10)).ToList(),
+                // Up to two digits more than the longest list (10 on the standard task).
+                _ => Enumerable.Range(0, 1 + _random.NextInt(_shape.MaxDigits + 2)).Select(_ => _random.NextInt(10)).ToList(),
             };
         }
 

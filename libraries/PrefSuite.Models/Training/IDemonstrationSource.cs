@@ -1,4 +1,5 @@
 using PrefSuite.Models.Demo;
+using PrefSuite.Science.Demo;
 using PrefSuite.Science.Randomness;
 
 namespace PrefSuite.Models.Training;
@@ -16,16 +17,16 @@ public interface IDemonstrationSource
     (string Prompt, string Response) Draw();
 }
 
-/// <summary>Fresh noisy demonstrations of the demo task, drawn from a seed.</summary>
-public sealed class NoisySortingSource(ulong seed) : IDemonstrationSource
+/// <summary>Fresh noisy demonstrations of the demo task (the standard shape unless another is given), drawn from a seed.</summary>
+public sealed class NoisySortingSource(ulong seed, SortingTaskShape? shape = null) : IDemonstrationSource
 {
-    private NoisySortingCorpus _corpus = new(seed);
+    private NoisySortingCorpus _corpus = new(seed, shape);
 
-    public string Identity => $"noisy-sorting:{seed}";
+    public string Identity => shape is null || shape == SortingTaskShape.Standard ? $"noisy-sorting:{seed}" : $"noisy-{shape.Name}:{seed}";
 
     public ulong State => _corpus.State.State;
 
-    public void Restore(ulong state) => _corpus = new NoisySortingCorpus(new SplitMix64(state));
+    public void Restore(ulong state) => _corpus = new NoisySortingCorpus(new SplitMix64(state), shape);
 
     public (string Prompt, string Response) Draw() => _corpus.Next();
 }

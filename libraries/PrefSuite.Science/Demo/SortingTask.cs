@@ -12,7 +12,32 @@ public sealed record SortingPrompt(string Id, string Text, int[] Digits)
 }
 
 /// <summary>
-/// The built-in demo task (DEMO-TASK.md): sort 4–8 digits. Prompts come from a seed; the ground-truth reward is
+/// How long the demo task's lists are. <see cref="Standard"/> is DEMO-TASK.md's 4–8 digits; <see cref="LongLists"/> (8–12
+/// digits) is the harder variant: the same 154k-parameter policy and SFT budget make more mistakes on it, so a prompt's
+/// samples spread wider and its worst samples (echoes, truncations, runaway digits) sit further below the rest.
+/// </summary>
+/// <param name="Name">The name used on the command line and in reports.</param>
+/// <param name="MinDigits">The shortest list.</param>
+/// <param name="MaxDigits">The longest list.</param>
+public sealed record SortingTaskShape(string Name, int MinDigits, int MaxDigits)
+{
+    public static SortingTaskShape Standard { get; } = new("sorting", 4, 8);
+
+    public static SortingTaskShape LongLists { get; } = new("sorting-long", 8, 12);
+
+    /// <summary>Enough new tokens for the longest sorted list, EOS and one extra token (10 for the standard task).</summary>
+    public int MaxNewTokens => MaxDigits + 2;
+
+    public static SortingTaskShape Parse(string name) => name switch
+    {
+        "sorting" => Standard,
+        "sorting-long" => LongLists,
+        _ => throw new FormatException($"'{name}' is not a demo task; use sorting (4–8 digits) or sorting-long (8–12 digits)."),
+    };
+}
+
+/// <summary>
+/// The built-in demo task (DEMO-TASK.md): sort 4–8 digits (or another <see cref="SortingTaskShape"/>). Prompts come from a seed; the ground-truth reward is
 /// 1 − edit distance / max(target length, response length), floored at 0, 0 for an empty response, halved for a
 /// response that never ended (no EOS).
 /// </summary>
@@ -22,13 +47,17 @@ public static class SortingTask
     public const int MaxDigits = 8;
 
     /// <summary><paramref name="count"/> prompts drawn from <paramref name="seed"/>, ids "sort-{seed}-{index}".</summary>
-    public static IReadOnlyList<SortingPrompt> Prompts(int count, ulong seed)
+    public static IReadOnlyList<SortingPrompt> Prompts(int count, ulong seed) => Prompts(count, seed, SortingTaskShape.Standard);
+
+    /// <summary><paramref name="count"/> prompts of the given shape drawn from <paramref name="seed"/>, ids "sort-{seed}-{index}".</summary>
+    public static IReadOnlyList<SortingPrompt> Prompts(int count, ulong seed, SortingTaskShape shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
         var rng = new SplitMix64(seed);
         var prompts = new SortingPrompt[count];
         for (var i = 0; i < count; i++)
         {
-            var digits = new int[MinDigits + rng.NextInt(MaxDigits - MinDigits + 1)];
+            var digits = new int[shape.MinDigits + rng.NextInt(shape.MaxDigits - shape.MinDigits + 1)];
             for (var d = 0; d < digits.Length; d++)
             {
                 digits[d] = rng.NextInt(10);

@@ -55,4 +55,31 @@ public class SortingTaskTests
         Assert.InRange(reversed.Average(), -0.03, 0.03);
         Assert.Equal(model.Score(prompts[0].Text, "1 2"), model.Score(prompts[0].Text, "1 2"));
     }
+
+    [Fact]
+    public void TheLongListTaskDrawsEightToTwelveDigitsForPromptsAndDemonstrations()
+    {
+        var prompts = SortingTask.Prompts(500, 7, SortingTaskShape.LongLists);
+        Assert.All(prompts, p => Assert.InRange(p.Digits.Length, 8, 12));
+        Assert.Equal(Enumerable.Range(8, 5), prompts.Select(p => p.Digits.Length).Distinct().Order());
+        Assert.Equal(14, SortingTaskShape.LongLists.MaxNewTokens);
+        Assert.Equal(10, SortingTaskShape.Standard.MaxNewTokens);
+
+        var corpus = new NoisySortingCorpus(3, SortingTaskShape.LongLists);
+        var demonstrations = Enumerable.Range(0, 2000).Select(_ => corpus.Next()).ToArray();
+        Assert.All(demonstrations, d => Assert.InRange(SortingTask.ParseDigits(d.Prompt).Length, 8, 12));
+        // Responses stay within the sampler's 14 new tokens (12 digits plus at most two insertions), EOS excluded.
+        Assert.All(demonstrations, d => Assert.InRange(d.Response.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 0, 14));
+    }
+
+    [Fact]
+    public void TheStandardCorpusIsUnchangedByTheShapeParameter()
+    {
+        var before = new NoisySortingCorpus(11);
+        var after = new NoisySortingCorpus(11, SortingTaskShape.Standard);
+        Assert.Equal(Enumerable.Range(0, 500).Select(_ => before.Next()), Enumerable.Range(0, 500).Select(_ => after.Next()));
+        Assert.Equal(SortingTask.Prompts(50, 7).Select(p => p.Text), SortingTask.Prompts(50, 7, SortingTaskShape.Standard).Select(p => p.Text));
+        Assert.Equal(SortingTaskShape.LongLists, SortingTaskShape.Parse("sorting-long"));
+        Assert.Throws<FormatException>(() => SortingTaskShape.Parse("sorting-huge"));
+    }
 }
