@@ -92,12 +92,22 @@ public sealed partial class RedisRewardCache : IRewardCache
     public static IConnectionMultiplexer Connect(string connectionString)
     {
         var options = ConfigurationOptions.Parse(connectionString);
+        Configure(options);
+        return ConnectionMultiplexer.Connect(options);
+    }
+
+    /// <summary>
+    /// The connection settings a cache needs: start and stay up while Redis is down, and fail fast while disconnected
+    /// instead of queueing until a timeout (scoring then computes instead). Services pass it to Aspire's AddRedisClient.
+    /// </summary>
+    public static void Configure(ConfigurationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = 2000;
         options.SyncTimeout = 2000;
         options.AsyncTimeout = 2000;
-        options.BacklogPolicy = BacklogPolicy.FailFast; // while disconnected, fail now instead of queueing until the timeout
-        return ConnectionMultiplexer.Connect(options);
+        options.BacklogPolicy = BacklogPolicy.FailFast;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable for a cache {Operation} ({Reason}); computing instead")]

@@ -13,6 +13,7 @@ public static class MessageHeaders
 
     /// <summary>Retries after failures of the environment (a full disk, an unreachable store), which spend no budget.</summary>
     public const string Transient = "prefsuite-transient";
+    /// <summary>On a message its handler gave up: the reason, for the run's dead letters.</summary>
     public const string Error = "prefsuite-error";
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";

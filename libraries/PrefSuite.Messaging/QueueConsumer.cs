@@ -205,7 +205,8 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             delivery.Body.ToArray(),
             Number(headers, MessageHeaders.DeliveryCount),
             Number(headers, MessageHeaders.Failures),
-            Number(headers, MessageHeaders.Transient));
+            Number(headers, MessageHeaders.Transient),
+            Header(headers, MessageHeaders.Error));
         return new Delivery(delivery.DeliveryTag, message, Header(headers, MessageHeaders.TraceParent));
     }
 
@@ -265,7 +266,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                 LogReportFailed(logger, queue, message.UnitId, reportError);
             }
 
-            await SettleAsync(channel, delivery.Tag, ack: false, requeue: false).ConfigureAwait(false);
+            await DeadLetterAsync(channel, delivery, failures, error).ConfigureAwait(false);
         }
         else
         {
@@ -322,7 +323,29 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
     }
 
     /// <summary>Publishes a copy of the message with its failure counts to the back of its queue, confirmed.</summary>
-    private async Task RequeueCountedAsync(Delivery delivery, int failures, int transient)
+    /// <summary>
+    /// Gives a message up: a copy with the reason (prefsuite-error) goes to its dead-letter queue, confirmed, and the
+    /// original is acked; if that copy cannot be sent, the broker dead-letters the original (without the reason).
+    /// </summary>
+    private async Task DeadLetterAsync(IChannel channel, Delivery delivery, int failures, Exception error)
+    {
+        try
+        {
+            var reason = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
+            await PublishCopyAsync(delivery, failures, delivery.Message.Transient, MessageHeaders.DeadLetterExchange, queue, reason).ConfigureAwait(false);
+            await SettleAsync(channel, delivery.Tag, ack: true).ConfigureAwait(false);
+        }
+        catch (Exception publishError) when (publishError is not OperationCanceledException)
+        {
+            LogRequeueFailed(logger, queue, delivery.Message.UnitId, publishError);
+            await SettleAsync(channel, delivery.Tag, ack: false, requeue: false).ConfigureAwait(false);
+        }
+    }
+
+    private Task RequeueCountedAsync(Delivery delivery, int failures, int transient) =>
+        PublishCopyAsync(delivery, failures, transient, string.Empty, queue, error: null);
+
+    private async Task PublishCopyAsync(Delivery delivery, int failures, int transient, string exchange, string routingKey, string? error)
     {
         var message = delivery.Message;
         var headers = new Dictionary<string, object?>
@@ -338,12 +361,17 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             headers[MessageHeaders.TraceParent] = parent;
         }
 
+        if (error is not null)
+        {
+            headers[MessageHeaders.Error] = error;
+        }
+
         var properties = new BasicProperties { Persistent = true, MessageId = message.UnitId, Type = message.TypeName, ContentType = "application/x-protobuf", Headers = headers };
         await _retrying.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             var retries = _retries ?? throw new InvalidOperationException("no channel to requeue on");
-            await retries.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, message.Body, CancellationToken.None).ConfigureAwait(false);
+            await retries.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, message.Body, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -5,7 +5,8 @@ namespace PrefSuite.Messaging;
 /// <param name="DeliveryCount">How many times it was delivered before this delivery (0 the first time).</param>
 /// <param name="Failures">How many times a handler failed on it before (its failure budget spent so far).</param>
 /// <param name="Transient">How many times it was retried after failures of the environment (no budget spent).</param>
-public sealed record QueueMessage(string Queue, string TypeName, string SchemaVersion, string UnitId, ReadOnlyMemory<byte> Body, int DeliveryCount, int Failures = 0, int Transient = 0);
+/// <param name="Error">On a dead-lettered message: why its handler gave it up (absent when the broker dead-lettered it).</param>
+public sealed record QueueMessage(string Queue, string TypeName, string SchemaVersion, string UnitId, ReadOnlyMemory<byte> Body, int DeliveryCount, int Failures = 0, int Transient = 0, string? Error = null);
 
 /// <summary>Handles the messages of one queue; throwing means "not done" (retried, then dead-lettered).</summary>
 public interface IQueueHandler

@@ -12,7 +12,9 @@ public sealed class DeadLetterHandler(RunCoordinator coordinator) : IQueueHandle
     public Task HandleAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var error = new InvalidOperationException($"dead-lettered after {message.DeliveryCount + 1} deliveries ({message.Failures} handler failures)");
+        // The handler's own reason when it gave the unit up; the broker's delivery limit (e.g. a process that died at every
+        // delivery) leaves only the counts.
+        var error = new InvalidOperationException(message.Error ?? $"dead-lettered after {message.DeliveryCount + 1} deliveries ({message.Failures} handler failures)");
         var report = message.UnitId == JobIds.DefaultPolicy
             ? StageEvents.Job(string.Empty, new Contracts.V1.TrainJob { JobId = JobIds.DefaultPolicy, State = Contracts.V1.JobState.Failed, Error = error.Message })
             : StageEvents.UnitFailed(message.UnitId, error);

@@ -20,9 +20,11 @@ public static class RewardScoringStageExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddPolicyStore(builder.Configuration);
         var specs = builder.Configuration.GetSection("Scoring:Scorers").Get<string[]>() is { Length: > 0 } configured ? configured : ["programmatic:sorting"];
-        if (builder.Configuration.GetConnectionString("redis") is { Length: > 0 } redis)
+        if (builder.Configuration.GetConnectionString("redis") is { Length: > 0 })
         {
-            builder.Services.AddSingleton(_ => RedisRewardCache.Connect(redis));
+            // Aspire's Redis client: the multiplexer with its logging and traces; its health check is off because a
+            // missing cache is Degraded here (scoring goes on uncached), not Unhealthy.
+            builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisRewardCache.Configure);
             builder.Services.AddSingleton<IRewardCache>(sp => new RedisRewardCache(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), sp.GetRequiredService<ILogger<RedisRewardCache>>()));
             builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         }

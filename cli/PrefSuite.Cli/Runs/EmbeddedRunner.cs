@@ -57,7 +57,7 @@ public static class EmbeddedRunner
             await using (coordinator.ConfigureAwait(false))
             {
                 var runs = new RunSpecs(store);
-                var scoring = new ScoringStage(scorers, new MemoryRewardCache());
+                var scoring = new ScoringStage(scorers, new MemoryRewardCache(), [.. scorers.Select(s => s.Id)]); // every scorer the run names
                 var jobs = new TrainingJobs(policies, store, NullLogger<TrainingJobs>.Instance, transport) { ProgressInterval = TimeSpan.FromMilliseconds(250) };
                 transport.Register(new SampleHandler(new SamplingStage(sampler.Sampler), runs));
                 transport.Register(new ScoreHandler(() => Task.FromResult(scoring), runs));

@@ -468,6 +468,19 @@ public sealed record RunConfig
     private static Prompt[] PromptsFromFile(string path) =>
         [.. Data.Formats.PromptReader.ReadAllAsync(path).GetAwaiter().GetResult().Select(p => Stages.Mapping.PromptMapping.ToProto(p.PromptId, p.Prompt))];
 
+    /// <summary>
+    /// The run's spec for a stack: the stack's scoring service holds the models, so the run names scorers by id — each
+    /// --scorer taken as an id the service lists, each --reward-model folder as "hf:" and its folder name (the id the
+    /// service gives a reward model deployed from a folder of that name).
+    /// </summary>
+    public RunSpec ToStackSpec()
+    {
+        var spec = ToSpec();
+        spec.Scorers.Add(Scorers);
+        spec.Scorers.Add(RewardModels.Select(folder => "hf:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))));
+        return spec;
+    }
+
     /// <summary>The scorers this run uses: the configured ones and reward models, or the simulated reward model of the demo.</summary>
     public IReadOnlyList<string> EffectiveScorers()
     {

@@ -68,9 +68,9 @@ public sealed class RunFlags
         Number<int>("--choices-per-request", "With --sampler openai: samples asked of one request; 0 (default) asks for all N at once, 1 suits servers that do not honour n (some llama.cpp and Ollama versions).", (c, v) => c with { ChoicesPerRequest = v }),
         Number<int>("--prompts-per-request", "With --sampler openai: text prompts per /v1/completions request (default 16).", (c, v) => c with { PromptsPerRequest = v }),
         Number<int>("--threads", "Threads for the models (default: 1 for the demo model, every core for Hugging Face models).", (c, v) => c with { Threads = v }),
-        new RunFlags(new Option<string[]>("--reward-model") { Description = "A Hugging Face *ForSequenceClassification reward-model folder (repeatable).", AllowMultipleArgumentsPerToken = false },
+        new RunFlags(new Option<string[]>("--reward-model") { Description = "A Hugging Face *ForSequenceClassification reward-model folder (repeatable). With --stack: the scoring service must have been deployed with it (Scoring:Scorers hf:FOLDER); the run names it as hf:FOLDER-NAME.", AllowMultipleArgumentsPerToken = false },
             (p, c) => c with { RewardModels = p.GetValue<string[]>("--reward-model") ?? [] }),
-        new RunFlags(new Option<string[]>("--scorer") { Description = "A scorer spec (repeatable): onnx:FOLDER, programmatic:NAME, simulated:sorting?noise=…", AllowMultipleArgumentsPerToken = false },
+        new RunFlags(new Option<string[]>("--scorer") { Description = "A scorer spec (repeatable): onnx:FOLDER, programmatic:NAME, simulated:sorting?noise=…; with --stack, a scorer id the stack's scoring service lists (e.g. programmatic:sorting, hf:NAME).", AllowMultipleArgumentsPerToken = false },
             (p, c) => c with { Scorers = p.GetValue<string[]>("--scorer") ?? [] }),
     ];
 

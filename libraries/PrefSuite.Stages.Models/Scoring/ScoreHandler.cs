@@ -20,7 +20,14 @@ public sealed class ScoreHandler(Func<Task<ScoringStage>> stage, RunSpecs runs) 
         }
 
         var scoring = await stage().ConfigureAwait(false);
-        var scored = await scoring.ScoreUnitsAsync(units, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var scored = new List<PromptUnit>(units.Count);
+        foreach (var run in units.GroupBy(u => u.RunId))
+        {
+            // The run's scorers (RunSpec.scorers), or the service's default when it names none.
+            var spec = await runs.GetAsync(run.Key, cancellationToken).ConfigureAwait(false);
+            scored.AddRange(await scoring.ScoreUnitsAsync([.. run], spec.Scorers.Count > 0 ? [.. spec.Scorers] : null, cancellationToken).ConfigureAwait(false));
+        }
+
         var outgoing = new List<Envelope>(2 * scored.Count);
         foreach (var unit in scored)
         {

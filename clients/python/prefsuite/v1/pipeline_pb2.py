@@ -17,7 +17,7 @@ from prefsuite.v1 import sampling_pb2 as prefsuite_dot_v1_dot_sampling__pb2
 from prefsuite.v1 import training_pb2 as prefsuite_dot_v1_dot_training__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprefsuite/v1/pipeline.proto\x12\x0cprefsuite.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19prefsuite/v1/common.proto\x1a\x1bprefsuite/v1/sampling.proto\x1a\x1bprefsuite/v1/training.proto\"\xda\x03\n\x07RunSpec\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12%\n\x07prompts\x18\x02 \x03(\x0b\x32\x14.prefsuite.v1.Prompt\x12\x14\n\x0c\x64\x65mo_prompts\x18\x03 \x01(\x05\x12\x11\n\tdemo_seed\x18\x04 \x01(\x04\x12.\n\x08sampling\x18\x05 \x01(\x0b\x32\x1c.prefsuite.v1.SamplingParams\x12\'\n\x06policy\x18\x06 \x01(\x0b\x32\x17.prefsuite.v1.PolicyRef\x12/\n\x08strategy\x18\x07 \x01(\x0b\x32\x1d.prefsuite.v1.StrategyOptions\x12-\n\x07\x64\x61taset\x18\x08 \x01(\x0b\x32\x1c.prefsuite.v1.DatasetOptions\x12,\n\x08training\x18\t \x01(\x0b\x32\x1a.prefsuite.v1.TrainOptions\x12\x14\n\x0cskip_denoise\x18\n \x01(\x08\x12\x1a\n\x12\x65valuation_prompts\x18\x0b \x01(\x05\x12\x16\n\x0eheld_out_pairs\x18\x0c \x01(\x05\x12\x0e\n\x06rounds\x18\r \x01(\x05\x12\x15\n\rfresh_prompts\x18\x0e \x01(\x08\x12\x17\n\x0fimplicit_warmup\x18\x0f \x01(\x01\"\x8a\x02\n\x0cRoundSummary\x12\r\n\x05round\x18\x01 \x01(\x05\x12\x0f\n\x07prompts\x18\x02 \x01(\x05\x12\x0e\n\x06policy\x18\x03 \x01(\t\x12\r\n\x05pairs\x18\x04 \x01(\x05\x12\x1a\n\x12mean_chosen_reward\x18\x05 \x01(\x01\x12\x1c\n\x14mean_rejected_reward\x18\x06 \x01(\x01\x12\x18\n\x10\x64\x61taset_artifact\x18\x07 \x01(\t\x12\x1a\n\x12\x63heckpoint_version\x18\x08 \x01(\t\x12\x19\n\x11held_out_accuracy\x18\t \x01(\x01\x12\x15\n\rtraining_loss\x18\n \x01(\x01\x12\x19\n\x11warmup_checkpoint\x18\x0b \x01(\t\";\n\rStageProgress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0c\n\x04\x64one\x18\x02 \x01(\x05\x12\r\n\x05total\x18\x03 \x01(\x05\";\n\nDeadLetter\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\r\n\x05\x65rror\x18\x03 \x01(\t\"\xa6\x04\n\x03Run\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12%\n\x05state\x18\x02 \x01(\x0e\x32\x16.prefsuite.v1.RunState\x12#\n\x04spec\x18\x03 \x01(\x0b\x32\x15.prefsuite.v1.RunSpec\x12+\n\x06stages\x18\x04 \x03(\x0b\x32\x1b.prefsuite.v1.StageProgress\x12.\n\x0c\x64\x65\x61\x64_letters\x18\x05 \x03(\x0b\x32\x18.prefsuite.v1.DeadLetter\x12\x18\n\x10\x64\x61taset_artifact\x18\x06 \x01(\t\x12\x1a\n\x12\x63heckpoint_version\x18\x07 \x01(\t\x12\x31\n\tselection\x18\x08 \x01(\x0b\x32\x1e.prefsuite.v1.SelectionSummary\x12(\n\x08training\x18\t \x01(\x0b\x32\x16.prefsuite.v1.TrainJob\x12\r\n\x05\x65rror\x18\n \x01(\t\x12+\n\x07\x63reated\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07updated\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cprompt_count\x18\r \x01(\x05\x12\x19\n\x11\x64\x65\x61\x64_letter_count\x18\x0e \x01(\x05\x12\r\n\x05round\x18\x0f \x01(\x05\x12*\n\x06rounds\x18\x10 \x03(\x0b\x32\x1a.prefsuite.v1.RoundSummary\"\x1c\n\nRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x80\x01\n\x08RunEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x1e\n\x03run\x18\x02 \x01(\x0b\x32\x11.prefsuite.v1.Run\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x33\n\x0etrain_progress\x18\x04 \x01(\x0b\x32\x1b.prefsuite.v1.TrainProgress\" \n\x0fListRunsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"3\n\x10ListRunsResponse\x12\x1f\n\x04runs\x18\x01 \x03(\x0b\x32\x11.prefsuite.v1.Run\"0\n\x10\x45xportRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04what\x18\x02 \x01(\t\"\x1b\n\x0b\x45xportChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\"\xfe\x01\n\nStageEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x11\n\tprompt_id\x18\x03 \x01(\t\x12\x0e\n\x06\x66\x61iled\x18\x04 \x01(\x08\x12\r\n\x05\x65rror\x18\x05 \x01(\t\x12\x31\n\tselection\x18\x06 \x01(\x0b\x32\x1e.prefsuite.v1.SelectionSummary\x12\x18\n\x10\x64\x61taset_artifact\x18\x07 \x01(\t\x12#\n\x03job\x18\x08 \x01(\x0b\x32\x16.prefsuite.v1.TrainJob\x12-\n\x08progress\x18\t \x01(\x0b\x32\x1b.prefsuite.v1.TrainProgress*\xb5\x01\n\x08RunState\x12\x19\n\x15RUN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11RUN_STATE_RUNNING\x10\x01\x12\x17\n\x13RUN_STATE_SELECTING\x10\x02\x12\x16\n\x12RUN_STATE_TRAINING\x10\x03\x12\x17\n\x13RUN_STATE_SUCCEEDED\x10\x04\x12\x14\n\x10RUN_STATE_FAILED\x10\x05\x12\x17\n\x13RUN_STATE_CANCELLED\x10\x06\x32\x8e\x03\n\x0fPipelineService\x12\x35\n\tSubmitRun\x12\x15.prefsuite.v1.RunSpec\x1a\x11.prefsuite.v1.Run\x12\x35\n\x06GetRun\x12\x18.prefsuite.v1.RunRequest\x1a\x11.prefsuite.v1.Run\x12>\n\x08WatchRun\x12\x18.prefsuite.v1.RunRequest\x1a\x16.prefsuite.v1.RunEvent0\x01\x12\x38\n\tCancelRun\x12\x18.prefsuite.v1.RunRequest\x1a\x11.prefsuite.v1.Run\x12I\n\x08ListRuns\x12\x1d.prefsuite.v1.ListRunsRequest\x1a\x1e.prefsuite.v1.ListRunsResponse\x12H\n\tExportRun\x12\x1e.prefsuite.v1.ExportRunRequest\x1a\x19.prefsuite.v1.ExportChunk0\x01\x42\x19\xaa\x02\x16PrefSuite.Contracts.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprefsuite/v1/pipeline.proto\x12\x0cprefsuite.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19prefsuite/v1/common.proto\x1a\x1bprefsuite/v1/sampling.proto\x1a\x1bprefsuite/v1/training.proto\"\xeb\x03\n\x07RunSpec\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12%\n\x07prompts\x18\x02 \x03(\x0b\x32\x14.prefsuite.v1.Prompt\x12\x14\n\x0c\x64\x65mo_prompts\x18\x03 \x01(\x05\x12\x11\n\tdemo_seed\x18\x04 \x01(\x04\x12.\n\x08sampling\x18\x05 \x01(\x0b\x32\x1c.prefsuite.v1.SamplingParams\x12\'\n\x06policy\x18\x06 \x01(\x0b\x32\x17.prefsuite.v1.PolicyRef\x12/\n\x08strategy\x18\x07 \x01(\x0b\x32\x1d.prefsuite.v1.StrategyOptions\x12-\n\x07\x64\x61taset\x18\x08 \x01(\x0b\x32\x1c.prefsuite.v1.DatasetOptions\x12,\n\x08training\x18\t \x01(\x0b\x32\x1a.prefsuite.v1.TrainOptions\x12\x14\n\x0cskip_denoise\x18\n \x01(\x08\x12\x1a\n\x12\x65valuation_prompts\x18\x0b \x01(\x05\x12\x16\n\x0eheld_out_pairs\x18\x0c \x01(\x05\x12\x0e\n\x06rounds\x18\r \x01(\x05\x12\x15\n\rfresh_prompts\x18\x0e \x01(\x08\x12\x17\n\x0fimplicit_warmup\x18\x0f \x01(\x01\x12\x0f\n\x07scorers\x18\x10 \x03(\t\"\x8a\x02\n\x0cRoundSummary\x12\r\n\x05round\x18\x01 \x01(\x05\x12\x0f\n\x07prompts\x18\x02 \x01(\x05\x12\x0e\n\x06policy\x18\x03 \x01(\t\x12\r\n\x05pairs\x18\x04 \x01(\x05\x12\x1a\n\x12mean_chosen_reward\x18\x05 \x01(\x01\x12\x1c\n\x14mean_rejected_reward\x18\x06 \x01(\x01\x12\x18\n\x10\x64\x61taset_artifact\x18\x07 \x01(\t\x12\x1a\n\x12\x63heckpoint_version\x18\x08 \x01(\t\x12\x19\n\x11held_out_accuracy\x18\t \x01(\x01\x12\x15\n\rtraining_loss\x18\n \x01(\x01\x12\x19\n\x11warmup_checkpoint\x18\x0b \x01(\t\";\n\rStageProgress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0c\n\x04\x64one\x18\x02 \x01(\x05\x12\r\n\x05total\x18\x03 \x01(\x05\";\n\nDeadLetter\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\r\n\x05\x65rror\x18\x03 \x01(\t\"\xa6\x04\n\x03Run\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12%\n\x05state\x18\x02 \x01(\x0e\x32\x16.prefsuite.v1.RunState\x12#\n\x04spec\x18\x03 \x01(\x0b\x32\x15.prefsuite.v1.RunSpec\x12+\n\x06stages\x18\x04 \x03(\x0b\x32\x1b.prefsuite.v1.StageProgress\x12.\n\x0c\x64\x65\x61\x64_letters\x18\x05 \x03(\x0b\x32\x18.prefsuite.v1.DeadLetter\x12\x18\n\x10\x64\x61taset_artifact\x18\x06 \x01(\t\x12\x1a\n\x12\x63heckpoint_version\x18\x07 \x01(\t\x12\x31\n\tselection\x18\x08 \x01(\x0b\x32\x1e.prefsuite.v1.SelectionSummary\x12(\n\x08training\x18\t \x01(\x0b\x32\x16.prefsuite.v1.TrainJob\x12\r\n\x05\x65rror\x18\n \x01(\t\x12+\n\x07\x63reated\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07updated\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cprompt_count\x18\r \x01(\x05\x12\x19\n\x11\x64\x65\x61\x64_letter_count\x18\x0e \x01(\x05\x12\r\n\x05round\x18\x0f \x01(\x05\x12*\n\x06rounds\x18\x10 \x03(\x0b\x32\x1a.prefsuite.v1.RoundSummary\"\x1c\n\nRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x80\x01\n\x08RunEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x1e\n\x03run\x18\x02 \x01(\x0b\x32\x11.prefsuite.v1.Run\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x33\n\x0etrain_progress\x18\x04 \x01(\x0b\x32\x1b.prefsuite.v1.TrainProgress\" \n\x0fListRunsRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"3\n\x10ListRunsResponse\x12\x1f\n\x04runs\x18\x01 \x03(\x0b\x32\x11.prefsuite.v1.Run\"0\n\x10\x45xportRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04what\x18\x02 \x01(\t\"\x1b\n\x0b\x45xportChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\"\xfe\x01\n\nStageEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\r\n\x05stage\x18\x02 \x01(\t\x12\x11\n\tprompt_id\x18\x03 \x01(\t\x12\x0e\n\x06\x66\x61iled\x18\x04 \x01(\x08\x12\r\n\x05\x65rror\x18\x05 \x01(\t\x12\x31\n\tselection\x18\x06 \x01(\x0b\x32\x1e.prefsuite.v1.SelectionSummary\x12\x18\n\x10\x64\x61taset_artifact\x18\x07 \x01(\t\x12#\n\x03job\x18\x08 \x01(\x0b\x32\x16.prefsuite.v1.TrainJob\x12-\n\x08progress\x18\t \x01(\x0b\x32\x1b.prefsuite.v1.TrainProgress*\xb5\x01\n\x08RunState\x12\x19\n\x15RUN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11RUN_STATE_RUNNING\x10\x01\x12\x17\n\x13RUN_STATE_SELECTING\x10\x02\x12\x16\n\x12RUN_STATE_TRAINING\x10\x03\x12\x17\n\x13RUN_STATE_SUCCEEDED\x10\x04\x12\x14\n\x10RUN_STATE_FAILED\x10\x05\x12\x17\n\x13RUN_STATE_CANCELLED\x10\x06\x32\x8e\x03\n\x0fPipelineService\x12\x35\n\tSubmitRun\x12\x15.prefsuite.v1.RunSpec\x1a\x11.prefsuite.v1.Run\x12\x35\n\x06GetRun\x12\x18.prefsuite.v1.RunRequest\x1a\x11.prefsuite.v1.Run\x12>\n\x08WatchRun\x12\x18.prefsuite.v1.RunRequest\x1a\x16.prefsuite.v1.RunEvent0\x01\x12\x38\n\tCancelRun\x12\x18.prefsuite.v1.RunRequest\x1a\x11.prefsuite.v1.Run\x12I\n\x08ListRuns\x12\x1d.prefsuite.v1.ListRunsRequest\x1a\x1e.prefsuite.v1.ListRunsResponse\x12H\n\tExportRun\x12\x1e.prefsuite.v1.ExportRunRequest\x1a\x19.prefsuite.v1.ExportChunk0\x01\x42\x19\xaa\x02\x16PrefSuite.Contracts.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'prefsuite.v1.pipeline_pb2', globals())
@@ -25,32 +25,32 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\252\002\026PrefSuite.Contracts.V1'
-  _RUNSTATE._serialized_start=2169
-  _RUNSTATE._serialized_end=2350
+  _RUNSTATE._serialized_start=2186
+  _RUNSTATE._serialized_end=2367
   _RUNSPEC._serialized_start=164
-  _RUNSPEC._serialized_end=638
-  _ROUNDSUMMARY._serialized_start=641
-  _ROUNDSUMMARY._serialized_end=907
-  _STAGEPROGRESS._serialized_start=909
-  _STAGEPROGRESS._serialized_end=968
-  _DEADLETTER._serialized_start=970
-  _DEADLETTER._serialized_end=1029
-  _RUN._serialized_start=1032
-  _RUN._serialized_end=1582
-  _RUNREQUEST._serialized_start=1584
-  _RUNREQUEST._serialized_end=1612
-  _RUNEVENT._serialized_start=1615
-  _RUNEVENT._serialized_end=1743
-  _LISTRUNSREQUEST._serialized_start=1745
-  _LISTRUNSREQUEST._serialized_end=1777
-  _LISTRUNSRESPONSE._serialized_start=1779
-  _LISTRUNSRESPONSE._serialized_end=1830
-  _EXPORTRUNREQUEST._serialized_start=1832
-  _EXPORTRUNREQUEST._serialized_end=1880
-  _EXPORTCHUNK._serialized_start=1882
-  _EXPORTCHUNK._serialized_end=1909
-  _STAGEEVENT._serialized_start=1912
-  _STAGEEVENT._serialized_end=2166
-  _PIPELINESERVICE._serialized_start=2353
-  _PIPELINESERVICE._serialized_end=2751
+  _RUNSPEC._serialized_end=655
+  _ROUNDSUMMARY._serialized_start=658
+  _ROUNDSUMMARY._serialized_end=924
+  _STAGEPROGRESS._serialized_start=926
+  _STAGEPROGRESS._serialized_end=985
+  _DEADLETTER._serialized_start=987
+  _DEADLETTER._serialized_end=1046
+  _RUN._serialized_start=1049
+  _RUN._serialized_end=1599
+  _RUNREQUEST._serialized_start=1601
+  _RUNREQUEST._serialized_end=1629
+  _RUNEVENT._serialized_start=1632
+  _RUNEVENT._serialized_end=1760
+  _LISTRUNSREQUEST._serialized_start=1762
+  _LISTRUNSREQUEST._serialized_end=1794
+  _LISTRUNSRESPONSE._serialized_start=1796
+  _LISTRUNSRESPONSE._serialized_end=1847
+  _EXPORTRUNREQUEST._serialized_start=1849
+  _EXPORTRUNREQUEST._serialized_end=1897
+  _EXPORTCHUNK._serialized_start=1899
+  _EXPORTCHUNK._serialized_end=1926
+  _STAGEEVENT._serialized_start=1929
+  _STAGEEVENT._serialized_end=2183
+  _PIPELINESERVICE._serialized_start=2370
+  _PIPELINESERVICE._serialized_end=2768
 # @@protoc_insertion_point(module_scope)

@@ -134,7 +134,7 @@ class RunRequest(_message.Message):
     def __init__(self, run_id: _Optional[str] = ...) -> None: ...
 
 class RunSpec(_message.Message):
-    __slots__ = ["dataset", "demo_prompts", "demo_seed", "evaluation_prompts", "fresh_prompts", "held_out_pairs", "implicit_warmup", "policy", "prompts", "rounds", "run_id", "sampling", "skip_denoise", "strategy", "training"]
+    __slots__ = ["dataset", "demo_prompts", "demo_seed", "evaluation_prompts", "fresh_prompts", "held_out_pairs", "implicit_warmup", "policy", "prompts", "rounds", "run_id", "sampling", "scorers", "skip_denoise", "strategy", "training"]
     DATASET_FIELD_NUMBER: _ClassVar[int]
     DEMO_PROMPTS_FIELD_NUMBER: _ClassVar[int]
     DEMO_SEED_FIELD_NUMBER: _ClassVar[int]
@@ -147,6 +147,7 @@ class RunSpec(_message.Message):
     ROUNDS_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SAMPLING_FIELD_NUMBER: _ClassVar[int]
+    SCORERS_FIELD_NUMBER: _ClassVar[int]
     SKIP_DENOISE_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
     TRAINING_FIELD_NUMBER: _ClassVar[int]
@@ -162,10 +163,11 @@ class RunSpec(_message.Message):
     rounds: int
     run_id: str
     sampling: _sampling_pb2.SamplingParams
+    scorers: _containers.RepeatedScalarFieldContainer[str]
     skip_denoise: bool
     strategy: _common_pb2.StrategyOptions
     training: _training_pb2.TrainOptions
-    def __init__(self, run_id: _Optional[str] = ..., prompts: _Optional[_Iterable[_Union[_common_pb2.Prompt, _Mapping]]] = ..., demo_prompts: _Optional[int] = ..., demo_seed: _Optional[int] = ..., sampling: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainOptions, _Mapping]] = ..., skip_denoise: bool = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ..., rounds: _Optional[int] = ..., fresh_prompts: bool = ..., implicit_warmup: _Optional[float] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., prompts: _Optional[_Iterable[_Union[_common_pb2.Prompt, _Mapping]]] = ..., demo_prompts: _Optional[int] = ..., demo_seed: _Optional[int] = ..., sampling: _Optional[_Union[_sampling_pb2.SamplingParams, _Mapping]] = ..., policy: _Optional[_Union[_common_pb2.PolicyRef, _Mapping]] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., training: _Optional[_Union[_training_pb2.TrainOptions, _Mapping]] = ..., skip_denoise: bool = ..., evaluation_prompts: _Optional[int] = ..., held_out_pairs: _Optional[int] = ..., rounds: _Optional[int] = ..., fresh_prompts: bool = ..., implicit_warmup: _Optional[float] = ..., scorers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StageEvent(_message.Message):
     __slots__ = ["dataset_artifact", "error", "failed", "job", "progress", "prompt_id", "run_id", "selection", "stage"]
