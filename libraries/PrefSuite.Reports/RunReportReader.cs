@@ -26,7 +26,7 @@ public static class RunReportReader
         }
 
         // The run message carries no prompts; the stored spec has them in their order.
-        var spec = await store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false) is { } specBytes ? RunSpec.Parser.ParseFrom(specBytes) : run.Spec;
+        var spec = await StoredRunSpec.ReadAsync(store, runId, cancellationToken).ConfigureAwait(false) ?? run.Spec;
         var order = spec.Prompts.Select((p, i) => (p.PromptId, i)).ToDictionary(x => x.PromptId, x => x.i, StringComparer.Ordinal);
         units = [.. units.OrderBy(u => order.GetValueOrDefault(u.Prompt.PromptId, int.MaxValue))];
         var kept = store is ILocalArtifactStore local && await store.ExistsAsync(ArtifactPaths.Pairs(scope), cancellationToken).ConfigureAwait(false)

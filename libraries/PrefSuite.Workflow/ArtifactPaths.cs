@@ -11,7 +11,11 @@ public static class ArtifactPaths
 
     public static string Run(string runId) => $"{RunFolder(runId)}/run.pb";
 
+    /// <summary>A run's settings (its spec without the prompts; see StoredRunSpec).</summary>
     public static string RunSpec(string runId) => $"{RunFolder(runId)}/spec.pb";
+
+    /// <summary>A run's prompts, in order (see StoredRunSpec).</summary>
+    public static string RunPrompts(string runId) => $"{RunFolder(runId)}/prompts.pb";
 
     /// <summary>A run's ledger: the append-only record of its changes (see RunLedger).</summary>
     public static string LedgerFolder(string runId) => $"{RunFolder(runId)}/ledger";

@@ -83,7 +83,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     /// <summary>Rebuilds one run from its ledger (nothing when there is none); see <see cref="LoadAsync(CancellationToken)"/>.</summary>
     public async Task LoadAsync(string runId, CancellationToken cancellationToken)
     {
-        if (_runs.ContainsKey(runId) || await _store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false) is not { } specBytes)
+        if (_runs.ContainsKey(runId) || await StoredRunSpec.ReadAsync(_store, runId, cancellationToken).ConfigureAwait(false) is not { } stored)
         {
             return;
         }
@@ -94,7 +94,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return; // never accepted, or written before runs had ledgers
         }
 
-        var entry = new RunEntry(RunSpec.Parser.ParseFrom(specBytes), ledger);
+        var entry = new RunEntry(stored, ledger);
         foreach (var record in records)
         {
             Apply(entry, record);
@@ -166,7 +166,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                 return Snapshot(existing);
             }
 
-            await _store.WriteAsync(ArtifactPaths.RunSpec(spec.RunId), spec.ToByteArray(), cancellationToken).ConfigureAwait(false);
+            await StoredRunSpec.WriteAsync(_store, spec, cancellationToken).ConfigureAwait(false);
             var entry = new RunEntry(spec, RunLedger.Create(_store, spec.RunId)) { LastProgressMs = NowMs };
             var records = new List<LedgerRecord> { new() { Accepted = new Accepted { AtMs = NowMs } } };
             records.Add(await PolicyRecordAsync(spec, cancellationToken).ConfigureAwait(false));

@@ -22,10 +22,9 @@ public sealed class RunSpecs(IArtifactStore store)
             return spec;
         }
 
-        var bytes = await store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false)
+        // Stages need the settings, not the prompts (which travel with the units), so a large run's prompts are never read here.
+        spec = await StoredRunSpec.ReadSettingsAsync(store, RunRound.Parse(runId).RunId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidRequestException("run_id", $"run '{runId}' has no spec in the artifact store; are the services sharing one artifact store?");
-        spec = RunSpec.Parser.ParseFrom(bytes);
-        spec.Prompts.Clear(); // stages need the settings, not the prompts (which travel with the units)
         if (_specs.Count >= Capacity)
         {
             _specs.Clear();

@@ -1,0 +1,58 @@
+using Google.Protobuf;
+using PrefSuite.Contracts.V1;
+using PrefSuite.Storage;
+
+namespace PrefSuite.Workflow;
+
+/// <summary>
+/// A run's spec in the store, in two parts: its settings (<see cref="ArtifactPaths.RunSpec"/>, small, read by every
+/// service) and its prompts (<see cref="ArtifactPaths.RunPrompts"/>, a million of them in a large run, read only by the
+/// pipeline and reports). Both are serialized RunSpec messages, so the whole spec is the one merged with the other.
+/// </summary>
+public static class StoredRunSpec
+{
+    /// <summary>Writes the prompts first: a settings file is only ever there with its prompts.</summary>
+    public static async Task WriteAsync(IArtifactStore store, RunSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(spec);
+        var prompts = new RunSpec();
+        prompts.Prompts.Add(spec.Prompts);
+        await store.WriteAsync(ArtifactPaths.RunPrompts(spec.RunId), prompts.ToByteArray(), cancellationToken).ConfigureAwait(false);
+        var settings = spec.Clone();
+        settings.Prompts.Clear();
+        await store.WriteAsync(ArtifactPaths.RunSpec(spec.RunId), settings.ToByteArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The settings without the prompts (null when the run was never accepted).</summary>
+    public static async Task<RunSpec?> ReadSettingsAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false) is not { } bytes)
+        {
+            return null;
+        }
+
+        var spec = RunSpec.Parser.ParseFrom(bytes);
+        spec.Prompts.Clear(); // a run stored before the prompts had their own file carries them here
+        return spec;
+    }
+
+    /// <summary>The whole spec, prompts included (null when the run was never accepted).</summary>
+    public static async Task<RunSpec?> ReadAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await store.ReadAsync(ArtifactPaths.RunSpec(runId), cancellationToken).ConfigureAwait(false) is not { } bytes)
+        {
+            return null;
+        }
+
+        var spec = RunSpec.Parser.ParseFrom(bytes);
+        if (await store.ReadAsync(ArtifactPaths.RunPrompts(runId), cancellationToken).ConfigureAwait(false) is { } prompts)
+        {
+            spec.MergeFrom(prompts); // repeated fields append: the settings carry no prompts of their own
+        }
+
+        return spec;
+    }
+}
