@@ -322,7 +322,6 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         }
     }
 
-    /// <summary>Publishes a copy of the message with its failure counts to the back of its queue, confirmed.</summary>
     /// <summary>
     /// Gives a message up: a copy with the reason (prefsuite-error) goes to its dead-letter queue, confirmed, and the
     /// original is acked; if that copy cannot be sent, the broker dead-letters the original (without the reason).
@@ -337,14 +336,16 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         }
         catch (Exception publishError) when (publishError is not OperationCanceledException)
         {
-            LogRequeueFailed(logger, queue, delivery.Message.UnitId, publishError);
+            LogDeadLetterCopyFailed(logger, queue, delivery.Message.UnitId, publishError);
             await SettleAsync(channel, delivery.Tag, ack: false, requeue: false).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Publishes a copy of the message with its failure counts to the back of its queue, confirmed.</summary>
     private Task RequeueCountedAsync(Delivery delivery, int failures, int transient) =>
         PublishCopyAsync(delivery, failures, transient, string.Empty, queue, error: null);
 
+    /// <summary>Publishes a copy of the message with its counts (and a reason, when given) through an exchange, confirmed.</summary>
     private async Task PublishCopyAsync(Delivery delivery, int failures, int transient, string exchange, string routingKey, string? error)
     {
         var message = delivery.Message;
@@ -486,6 +487,9 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: unit {UnitId} could not be requeued with its failure count; handed back")]
     private static partial void LogRequeueFailed(ILogger logger, string queue, string unitId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: unit {UnitId} could not be dead-lettered with its reason; the broker dead-letters it without")]
+    private static partial void LogDeadLetterCopyFailed(ILogger logger, string queue, string unitId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Queue}: a batch of {Count} failed; handling its messages one by one")]
     private static partial void LogBatchFailed(ILogger logger, string queue, int count, Exception error);

@@ -20,20 +20,17 @@ public sealed class ScoreHandler(Func<Task<ScoringStage>> stage, RunSpecs runs) 
         }
 
         var scoring = await stage().ConfigureAwait(false);
-        var scored = new List<PromptUnit>(units.Count);
+        var outgoing = new List<Envelope>(2 * units.Count);
         foreach (var run in units.GroupBy(u => u.RunId))
         {
             // The run's scorers (RunSpec.scorers), or the service's default when it names none.
             var spec = await runs.GetAsync(run.Key, cancellationToken).ConfigureAwait(false);
-            scored.AddRange(await scoring.ScoreUnitsAsync([.. run], spec.Scorers.Count > 0 ? [.. spec.Scorers] : null, cancellationToken).ConfigureAwait(false));
-        }
-
-        var outgoing = new List<Envelope>(2 * scored.Count);
-        foreach (var unit in scored)
-        {
-            var spec = await runs.GetAsync(unit.RunId, cancellationToken).ConfigureAwait(false);
-            outgoing.Add(StageMessages.Unit(unit, RunDefinition.After(Stage.Score, spec)!.Value));
-            outgoing.Add(StageEvents.Done(unit.RunId, Stage.Score, unit.Prompt.PromptId));
+            var next = RunDefinition.After(Stage.Score, spec)!.Value;
+            foreach (var unit in await scoring.ScoreUnitsAsync([.. run], spec.Scorers.Count > 0 ? [.. spec.Scorers] : null, cancellationToken).ConfigureAwait(false))
+            {
+                outgoing.Add(StageMessages.Unit(unit, next));
+                outgoing.Add(StageEvents.Done(unit.RunId, Stage.Score, unit.Prompt.PromptId));
+            }
         }
 
         return outgoing;

@@ -8,8 +8,8 @@ namespace PrefSuite.Integration.Tests.Stack;
 
 /// <summary>
 /// The Python client (clients/python) against the six services started with an API key: tests/clients/python runs
-/// under Debian's /usr/bin/python3 (or PREFSUITE_PYTHON) with python3-grpcio and python3-protobuf, and checks the
-/// committed stubs too.
+/// under Debian's /usr/bin/python3 (or PREFSUITE_PYTHON) with python3-grpcio and python3-protobuf; one of its tests runs
+/// `clients/python/generate --check`, which fails when the committed stubs differ from what protos/ generates.
 /// </summary>
 [Collection("servers")]
 public sealed partial class PythonClientTests(Servers servers, ITestOutputHelper log) : IAsyncLifetime
