@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PrefSuite.Models.Policy;
+using PrefSuite.Models.Training;
 using PrefSuite.Science.Randomness;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ internal static class HfDecoderSpeed
 
     private static double TrainStepMs(PolicyModel policy)
     {
-        using var optimizer = optim.AdamW(policy.TrainableParameters(), 1e-5);
+        using var optimizer = new FlatAdamW(policy.TrainableParameters(), 1e-5);
         var rng = new SplitMix64(1);
         var times = new List<double>();
         policy.Network.train();
@@ -47,10 +48,10 @@ internal static class HfDecoderSpeed
                 using var batch = SequenceBatch.Create(prompts, responses, policy.Tokens.PadId, policy.Context, policy.Device);
                 var tokenLogProbs = ResponseLogProbs.TokenLogProbs(policy.Network, batch);
                 var loss = -(tokenLogProbs * batch.ResponseMask).sum() / batch.ResponseMask.sum();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                nn.utils.clip_grad_norm_(policy.TrainableParameters(), 1.0);
-                optimizer.step();
+                optimizer.ClipGradNorm(1.0);
+                optimizer.Step();
             }
 
             if (step >= 2)

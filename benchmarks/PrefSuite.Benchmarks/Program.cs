@@ -15,6 +15,12 @@ if (args.Length == 2 && args[0] == "hf-speed")
     return;
 }
 
+if (args.Length is 2 or 3 && args[0] == "hf-gpu")
+{
+    HfDecoderGpuSpeed.Run(args[1], args.Length == 3 ? args[2] : "cuda");
+    return;
+}
+
 if (args.Length >= 1 && args[0] == "policy-speed")
 {
     PolicySpeed.Run();

@@ -9,11 +9,11 @@ exec > >(tee "$out/log.txt") 2>&1
 nvidia-smi -L
 torchlib=$(python3 -c "import torch, os; print(os.path.dirname(torch.__file__))")/lib
 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)"
-mkdir -p /tmp/prefsuite-dotnet && tar -xJf "$folder/dotnet.tar.xz" -C /tmp/prefsuite-dotnet
+mkdir -p /tmp/prefsuite-dotnet && tar -xJf "$folder/dotnet.tar.xz" -C /tmp/prefsuite-dotnet && tar -xJf "$folder/app.tar.xz" -C /tmp/prefsuite-dotnet
 export DOTNET_ROOT=/tmp/prefsuite-dotnet LD_LIBRARY_PATH=$torchlib DOTNET_NOLOGO=1
 echo "--- unresolved symbols of LibTorchSharp against this libtorch (none is good)"
-ldd -r "$folder/app/runtimes/linux-x64/native/libLibTorchSharp.so" 2>&1 | grep -i "undefined\|not found" | head -20
-prefsuite() { /tmp/prefsuite-dotnet/dotnet "$folder/app/prefsuite.dll" "$@"; }
+ldd -r "/tmp/prefsuite-dotnet/app/runtimes/linux-x64/native/libLibTorchSharp.so" 2>&1 | grep -i "undefined\|not found" | head -20
+prefsuite() { /tmp/prefsuite-dotnet/dotnet "/tmp/prefsuite-dotnet/app/prefsuite.dll" "$@"; }
 PREFSUITE_DEVICE=cuda prefsuite info || exit 1
 echo "--- demo on CUDA"
 time (PREFSUITE_DEVICE=cuda prefsuite demo --runs-dir /tmp/gpu-runs --run-id gpu --quiet "$@")

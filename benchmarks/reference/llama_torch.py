@@ -95,7 +95,12 @@ def write(folder):
         json.dump(CONFIG, f, indent=2)
     with open(os.path.join(folder, "generation_config.json"), "w") as f:
         json.dump({"bos_token_id": 256, "eos_token_id": 257}, f)
-    # A byte-level tokenizer (no merges): 256 byte tokens, then the two special tokens.
+    write_tokenizer(folder)
+    print(f"wrote {folder}: {sum(v.size for v in tensors.values()):,} parameters")
+
+
+def write_tokenizer(folder):
+    """A byte-level tokenizer (no merges): 256 byte tokens, then <|begin_of_text|> (256) and <|end_of_text|> (257)."""
     printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
     chars, extra = {}, 0
     for b in range(256):
@@ -119,7 +124,6 @@ def write(folder):
         json.dump(tokenizer, f, ensure_ascii=False)
     with open(os.path.join(folder, "tokenizer_config.json"), "w") as f:
         json.dump({"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>"}, f)
-    print(f"wrote {folder}: {sum(v.size for v in tensors.values()):,} parameters")
 
 
 def load(folder):

@@ -50,6 +50,8 @@ public sealed class DecoderModel : CausalLanguageModel
 
     public override int Context => Config.MaxPositions;
 
+    public override long VocabularySize => Config.VocabSize;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, IReadOnlyList<LayerCache>? cache = null)
     {

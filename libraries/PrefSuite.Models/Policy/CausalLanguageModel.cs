@@ -16,6 +16,9 @@ public abstract class CausalLanguageModel : nn.Module
     /// <summary>The longest sequence (prompt + response) the model reads.</summary>
     public abstract int Context { get; }
 
+    /// <summary>Logits per position (the output embedding's rows).</summary>
+    public abstract long VocabularySize { get; }
+
     /// <summary>Logits [B, T, V] for tokens [B, T] at positions [B, T] (or past..past+T−1 when null).</summary>
     /// <param name="mask">[B, 1, T, T_total] boolean (true = may attend), or null for causal attention over the given tokens.</param>
     /// <param name="cache">Per-layer caches for incremental decoding, or null.</param>

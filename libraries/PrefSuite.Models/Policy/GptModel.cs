@@ -16,6 +16,7 @@ public sealed class GptModel : CausalLanguageModel
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
+        VocabularySize = vocabularySize;
         tokenEmbedding = nn.Embedding(vocabularySize, config.Width);
         positionEmbedding = nn.Embedding(config.Context, config.Width);
         blocks = new ModuleList<TransformerBlock>();
@@ -32,6 +33,8 @@ public sealed class GptModel : CausalLanguageModel
     public PolicyConfig Config { get; }
 
     public override int Context => Config.Context;
+
+    public override long VocabularySize { get; }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor tokens, Tensor? positions = null, Tensor? mask = null, IReadOnlyList<LayerCache>? cache = null)

@@ -48,17 +48,40 @@ public static class ResponseLogProbs
         var result = new double[prompts.Count];
         policy.Network.eval();
         using var noGrad = no_grad();
-        for (var start = 0; start < prompts.Count; start += batchSize)
+        var budget = LogitBudget(policy.Device);
+        for (var start = 0; start < prompts.Count;)
         {
-            var count = Math.Min(batchSize, prompts.Count - start);
+            // Up to batchSize rows, fewer when their [rows, length, vocabulary] logits would pass the budget: a 150k
+            // vocabulary makes the logits, not the model, what fills memory.
+            var encodedPrompts = new List<int[]>();
+            var encodedResponses = new List<int[]>();
+            var longest = 0;
+            while (start + encodedPrompts.Count < prompts.Count && encodedPrompts.Count < batchSize)
+            {
+                var i = start + encodedPrompts.Count;
+                var prompt = policy.EncodePrompt(prompts[i]);
+                var response = policy.EncodeResponse(prompts[i], responses[i]);
+                var length = Math.Max(longest, prompt.Length + response.Length);
+                if (encodedPrompts.Count > 0 && (encodedPrompts.Count + 1L) * length * policy.Network.VocabularySize > budget)
+                {
+                    break;
+                }
+
+                longest = length;
+                encodedPrompts.Add(prompt);
+                encodedResponses.Add(response);
+            }
+
             using var scope = NewDisposeScope();
-            var encodedPrompts = Enumerable.Range(start, count).Select(i => policy.EncodePrompt(prompts[i])).ToArray();
-            var encodedResponses = Enumerable.Range(start, count).Select(i => policy.EncodeResponse(prompts[i], responses[i])).ToArray();
             using var batch = SequenceBatch.Create(encodedPrompts, encodedResponses, policy.Tokens.PadId, policy.Context, policy.Device);
             var sums = Sum(policy.Network, batch).to(CPU).to_type(ScalarType.Float64).data<double>().ToArray();
             sums.CopyTo(result, start);
+            start += encodedPrompts.Count;
         }
 
         return result;
     }
+
+    /// <summary>Logit elements one no-grad batch may hold: 2^28 (1 GiB of float32) on the CPU, 2^30 on an accelerator.</summary>
+    internal static long LogitBudget(Device device) => device.type == TorchSharp.DeviceType.CPU ? 1L << 28 : 1L << 30;
 }

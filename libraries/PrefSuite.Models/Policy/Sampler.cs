@@ -1,5 +1,6 @@
 using PrefSuite.Science.Augmentation;
 using PrefSuite.Science.Randomness;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PrefSuite.Models.Policy;
@@ -149,8 +150,25 @@ public static class Sampler
             var last = logits[TensorIndex.Colon, -1, TensorIndex.Colon];
             for (var step = 0; step < steps; step++)
             {
-                var values = last.to(CPU).to_type(ScalarType.Float32).data<float>().ToArray();
-                var vocabulary = values.Length / rows;
+                // On a GPU the draw runs there and only tokens and log-probs come back; on the CPU the scalar loop is faster.
+                float[]? values = null;
+                (long[] Tokens, double[] LogProbs) drawn = default;
+                if (DrawsOnDevice(device))
+                {
+                    var uniforms = new double[rows];
+                    for (var r = 0; r < rows; r++)
+                    {
+                        uniforms[r] = reasons[r] is null && options.Temperature != 0 ? generators[r].NextDouble() : 0;
+                    }
+
+                    drawn = TensorDraw.Draw(last, uniforms, options, never);
+                }
+                else
+                {
+                    values = last.to(CPU).to_type(ScalarType.Float32).data<float>().ToArray();
+                }
+
+                var vocabulary = values is null ? 0 : values.Length / rows;
                 var next = new long[rows];
                 var stepPositions = new long[rows];
                 for (var r = 0; r < rows; r++)
@@ -162,7 +180,9 @@ public static class Sampler
                         continue;
                     }
 
-                    var (token, logProb) = Draw(values.AsSpan(r * vocabulary, vocabulary), ref generators[r], options, never);
+                    var (token, logProb) = values is null
+                        ? ((int)drawn.Tokens![r], drawn.LogProbs![r])
+                        : Draw(values.AsSpan(r * vocabulary, vocabulary), ref generators[r], options, never);
                     logProbs[r].Add(logProb);
                     if (stops.Contains(token))
                     {
@@ -212,6 +232,9 @@ public static class Sampler
 
         return Enumerable.Range(0, rows).Select(r => (generated[r].ToArray(), logProbs[r].ToArray(), reasons[r] ?? "length")).ToArray();
     }
+
+    /// <summary>Whether the token draw runs on the device (<see cref="TensorDraw"/>): on any accelerator, never on the CPU.</summary>
+    internal static bool DrawsOnDevice(Device device) => device.type != DeviceType.CPU;
 
     /// <summary>[B, 1, T, T]: causal, real keys only; every query may see itself so padded rows never attend to nothing.</summary>
     private static Tensor PrefillMask(bool[,] valid, int rows, int length, Device device)

@@ -21,7 +21,7 @@ public static class SftTrainer
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         var dataHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{source.Identity}|{options.BatchSize}")));
-        using var optimizer = optim.AdamW(policy.TrainableParameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = new FlatAdamW(policy.TrainableParameters(), options.LearningRate, options.WeightDecay);
         var resumed = options.Resume ? TrainerCheckpoints.TryResume(options.CheckpointFolder, policy, optimizer, Stage, dataHash) : null;
         var history = resumed?.History.ToList() ?? [];
         if (resumed is not null)
@@ -35,10 +35,7 @@ public static class SftTrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rate = schedule.At(step);
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
+            optimizer.LearningRate = rate;
 
             var examples = Enumerable.Range(0, options.BatchSize).Select(_ => source.Draw()).ToArray();
             double loss, meanLogProb;
@@ -52,14 +49,14 @@ public static class SftTrainer
                     policy.Device);
                 var tokenLogProbs = ResponseLogProbs.TokenLogProbs(policy.Network, batch) * batch.ResponseMask;
                 var nll = -tokenLogProbs.sum() / batch.ResponseMask.sum();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 nll.backward();
                 if (options.GradientClip > 0)
                 {
-                    nn.utils.clip_grad_norm_(policy.TrainableParameters(), options.GradientClip);
+                    optimizer.ClipGradNorm(options.GradientClip);
                 }
 
-                optimizer.step();
+                optimizer.Step();
                 loss = nll.item<float>();
                 meanLogProb = tokenLogProbs.sum(1).mean().item<float>();
             }

@@ -1,12 +1,11 @@
 using PrefSuite.Models.Policy;
-using TorchSharp.Modules;
 
 namespace PrefSuite.Models.Training;
 
 /// <summary>Saves and restores training checkpoints (policy, optimizer state, trainer state) as one folder, atomically.</summary>
 public static class TrainerCheckpoints
 {
-    public static void Save(string folder, PolicyModel policy, OptimizerHelper optimizer, TrainerState state)
+    public static void Save(string folder, PolicyModel policy, FlatAdamW optimizer, TrainerState state)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -17,7 +16,7 @@ public static class TrainerCheckpoints
         try
         {
             policy.SaveTrainableState(Path.Combine(temporary, TrainerState.TrainableFile));
-            optimizer.save_state_dict(Path.Combine(temporary, TrainerState.OptimizerFile));
+            optimizer.Save(Path.Combine(temporary, TrainerState.OptimizerFile));
             state.Save(temporary);
             var previous = target + ".previous";
             if (Directory.Exists(previous))
@@ -51,7 +50,7 @@ public static class TrainerCheckpoints
     /// Restores the policy weights and optimizer state from <paramref name="folder"/> when it holds a checkpoint of the
     /// same stage and data; returns its state, or null when there is nothing to resume.
     /// </summary>
-    public static TrainerState? TryResume(string? folder, PolicyModel policy, OptimizerHelper optimizer, string stage, string dataHash)
+    public static TrainerState? TryResume(string? folder, PolicyModel policy, FlatAdamW optimizer, string stage, string dataHash)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -73,7 +72,7 @@ public static class TrainerCheckpoints
         }
 
         policy.LoadTrainableState(Path.Combine(folder!, TrainerState.TrainableFile));
-        optimizer.load_state_dict(Path.Combine(folder!, TrainerState.OptimizerFile));
+        optimizer.Load(Path.Combine(folder!, TrainerState.OptimizerFile));
         return state;
     }
 }

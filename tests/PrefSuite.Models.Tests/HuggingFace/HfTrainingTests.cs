@@ -81,7 +81,9 @@ public sealed class HfTrainingTests : IDisposable
         var a = whole.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var (name, parameter) in accumulated.Network.named_parameters())
         {
-            Assert.True(parameter.allclose(a[name], 1e-4, 1e-6), name);
+            // Within 5% of one step (lr 1e-3): Adam divides by sqrt(v) + 1e-8, so an embedding row whose gradient is near
+            // 1e-8 (':' in every prompt, far from the loss) turns float32 summation-order noise into a visible part of a step.
+            Assert.True(parameter.allclose(a[name], 1e-4, 5e-5), $"{name}: max |Δ| {(parameter - a[name]).abs().max().item<float>()}");
         }
     }
 
