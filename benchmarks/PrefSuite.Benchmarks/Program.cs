@@ -21,6 +21,12 @@ if (args.Length is 2 or 3 && args[0] == "hf-gpu")
     return;
 }
 
+if (args.Length >= 4 && args[0] == "hf-learn")
+{
+    HfGpuLearning.Run(args[1], args[2], args.Skip(3).Select(a => double.Parse(a, System.Globalization.CultureInfo.InvariantCulture)));
+    return;
+}
+
 if (args.Length >= 1 && args[0] == "policy-speed")
 {
     PolicySpeed.Run();

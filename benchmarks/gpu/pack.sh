@@ -17,5 +17,5 @@ root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime=$(ls -d "$root"/shared/Microsoft.NETCore.App/10.* | sort -V | tail -1)
 (cd "$root" && tar -cf - "shared/Microsoft.NETCore.App/$(basename "$runtime")" dotnet host | xz -T0 -6 > "$OLDPWD/$folder/dotnet.tar.xz")
 (cd "$folder" && tar -cf - app | xz -T0 -6 > app.tar.xz && rm -rf app)   # the call's tree is limited to 64 MiB
-cp benchmarks/gpu/check-cuda.sh benchmarks/gpu/hf-gpu.sh "$folder/"
+cp benchmarks/gpu/check-cuda.sh benchmarks/gpu/hf-gpu.sh benchmarks/gpu/hf-learn.sh "$folder/"
 du -sh "$folder"
