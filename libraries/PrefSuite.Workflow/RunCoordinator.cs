@@ -94,7 +94,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return; // never accepted, or written before runs had ledgers
         }
 
-        var entry = new RunEntry(stored, ledger);
+        var entry = new RunEntry(stored, ledger) { PromptsArtifact = await StoredRunSpec.PromptsArtifactAsync(_store, runId, cancellationToken).ConfigureAwait(false) };
         foreach (var record in records)
         {
             Apply(entry, record);
@@ -167,7 +167,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             }
 
             await StoredRunSpec.WriteAsync(_store, spec, cancellationToken).ConfigureAwait(false);
-            var entry = new RunEntry(spec, RunLedger.Create(_store, spec.RunId)) { LastProgressMs = NowMs };
+            var entry = new RunEntry(spec, RunLedger.Create(_store, spec.RunId)) { LastProgressMs = NowMs, PromptsArtifact = ArtifactPaths.RunPrompts(spec.RunId) };
             var records = new List<LedgerRecord> { new() { Accepted = new Accepted { AtMs = NowMs } } };
             records.Add(await PolicyRecordAsync(spec, cancellationToken).ConfigureAwait(false));
             await entry.Ledger.AppendAsync(records, cancellationToken).ConfigureAwait(false);
@@ -987,10 +987,11 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     private static Envelope DatasetEnvelope(RunEntry entry)
     {
         var finished = Enumerable.Range(0, entry.Prompts)
-            .Where(i => (entry.Status[i] & StatusBit(Stage.Select)) != 0 && (entry.Status[i] & FailedBit) == 0)
-            .Select(i => entry.PromptAt(i).PromptId);
+            .Select(i => (entry.Status[i] & StatusBit(Stage.Select)) != 0 && (entry.Status[i] & FailedBit) == 0)
+            .ToArray();
         var beforeWarmup = RunDefinition.WarmsUp(entry.Spec) && entry.Warmup == WarmupPhase.None;
-        return new Envelope(Topic.Select, RunDefinition.DatasetRequest(entry.Spec, entry.Scope, finished, beforeWarmup), UnitId.ForRun(entry.Scope.ToString(), Stage.SelectDataset).ToString());
+        var request = RunDefinition.DatasetRequest(entry.Spec, entry.Scope, entry.PromptsArtifact, entry.RoundStart, finished, beforeWarmup);
+        return new Envelope(Topic.Select, request, UnitId.ForRun(entry.Scope.ToString(), Stage.SelectDataset).ToString());
     }
 
     /// <summary>The current round's Less-is-More warm-up, from the policy it sampled with.</summary>
@@ -1174,6 +1175,9 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         }
 
         public RunSpec Spec { get; }
+
+        /// <summary>Where the run's prompts are stored, for the dataset step to read.</summary>
+        public required string PromptsArtifact { get; init; }
 
         public RunLedger Ledger { get; }
 

@@ -1,4 +1,6 @@
+using Google.Protobuf;
 using PrefSuite.Contracts.V1;
+using PrefSuite.Storage;
 
 namespace PrefSuite.Workflow;
 
@@ -92,13 +94,71 @@ public static class RunDefinition
     /// keeps every candidate pair (the warm-up draws its random share from them, none routed to SFT); the second
     /// selects by the spec's dataset options with the implicit margins the warm-up wrote.
     /// </summary>
-    public static DatasetSelectRequest DatasetRequest(RunSpec spec, RunRound round, IEnumerable<string> finishedPromptIds, bool beforeWarmup = false)
+    /// <param name="promptsArtifact">Where the run's prompts are stored (<see cref="StoredRunSpec.PromptsArtifactAsync"/>).</param>
+    /// <param name="firstPrompt">The round's first prompt's position in the run's prompts.</param>
+    /// <param name="finished">Per prompt of the round: whether it finished.</param>
+    public static DatasetSelectRequest DatasetRequest(RunSpec spec, RunRound round, string promptsArtifact, int firstPrompt, IReadOnlyList<bool> finished, bool beforeWarmup = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(finished);
         var dataset = beforeWarmup ? new DatasetOptions { Aggregation = spec.Dataset?.Aggregation ?? Aggregation.Unspecified, KeepFraction = 1 } : spec.Dataset;
-        var request = new DatasetSelectRequest { RunId = round.ToString(), Strategy = spec.Strategy, Dataset = dataset };
-        request.PromptIds.Add(finishedPromptIds);
-        return request;
+        var bits = new byte[(finished.Count + 7) / 8];
+        for (var i = 0; i < finished.Count; i++)
+        {
+            if (finished[i])
+            {
+                bits[i / 8] |= (byte)(1 << (i % 8));
+            }
+        }
+
+        return new DatasetSelectRequest
+        {
+            RunId = round.ToString(),
+            Strategy = spec.Strategy,
+            Dataset = dataset,
+            PromptsArtifact = promptsArtifact,
+            FirstPrompt = firstPrompt,
+            PromptCount = finished.Count,
+            Finished = ByteString.CopyFrom(bits),
+        };
+    }
+
+    /// <summary>
+    /// The ids of a dataset step's prompts, in order, streamed: the listed ids, or the finished prompts of the round read
+    /// from the prompts artifact (so neither the message nor the reader holds a million ids).
+    /// </summary>
+    public static async IAsyncEnumerable<string> DatasetPromptIdsAsync(IArtifactStore store, DatasetSelectRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (var id in request.PromptIds)
+        {
+            yield return id;
+        }
+
+        if (request.PromptsArtifact.Length == 0)
+        {
+            yield break;
+        }
+
+        if (request.FirstPrompt < 0 || request.PromptCount < 0 || request.Finished.Length * 8L < request.PromptCount)
+        {
+            throw new InvalidRequestException("finished", $"{request.Finished.Length} bytes of bits for {request.PromptCount} prompts from {request.FirstPrompt}");
+        }
+
+        var position = 0;
+        await foreach (var prompt in StoredRunSpec.ReadPromptsAsync(store, request.PromptsArtifact, cancellationToken).ConfigureAwait(false))
+        {
+            var i = position++ - request.FirstPrompt;
+            if (i >= request.PromptCount)
+            {
+                yield break;
+            }
+
+            if (i >= 0 && (request.Finished[i / 8] & (1 << (i % 8))) != 0)
+            {
+                yield return prompt.PromptId;
+            }
+        }
     }
 
     /// <summary>

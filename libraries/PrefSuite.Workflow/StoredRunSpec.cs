@@ -24,6 +24,44 @@ public static class StoredRunSpec
         await store.WriteAsync(ArtifactPaths.RunSpec(spec.RunId), settings.ToByteArray(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Where the run's prompts are: their own file, or the settings file of a run stored before they had one.</summary>
+    public static async Task<string> PromptsArtifactAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var prompts = ArtifactPaths.RunPrompts(runId);
+        return await store.ExistsAsync(prompts, cancellationToken).ConfigureAwait(false) ? prompts : ArtifactPaths.RunSpec(runId);
+    }
+
+    /// <summary>
+    /// The prompts of a stored RunSpec artifact one at a time, in order, without reading the file into memory: a
+    /// million-prompt run's prompts are hundreds of megabytes as objects.
+    /// </summary>
+    public static async IAsyncEnumerable<Prompt> ReadPromptsAsync(IArtifactStore store, string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var stream = await store.OpenReadAsync(path, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidRequestException("prompts_artifact", $"'{path}' does not exist");
+        await using (stream.ConfigureAwait(false))
+        {
+            using var input = new CodedInputStream(stream, leaveOpen: true);
+            uint tag;
+            while ((tag = input.ReadTag()) != 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (WireFormat.GetTagFieldNumber(tag) == RunSpec.PromptsFieldNumber && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
+                {
+                    var prompt = new Prompt();
+                    input.ReadMessage(prompt);
+                    yield return prompt;
+                }
+                else
+                {
+                    input.SkipLastField();
+                }
+            }
+        }
+    }
+
     /// <summary>The settings without the prompts (null when the run was never accepted).</summary>
     public static async Task<RunSpec?> ReadSettingsAsync(IArtifactStore store, string runId, CancellationToken cancellationToken = default)
     {

@@ -92,6 +92,10 @@ internal static class Runs
 
     public static StageEvent Failed(string promptId, Stage stage, string error, string runId = "r") => new() { RunId = runId, Stage = stage.Name(), PromptId = promptId, Failed = true, Error = error };
 
+    /// <summary>The prompt ids a dataset step selects over, as the selection stage reads them.</summary>
+    public static async Task<string[]> DatasetIds(IArtifactStore store, DatasetSelectRequest request) =>
+        await RunDefinition.DatasetPromptIdsAsync(store, request).ToArrayAsync();
+
     /// <summary>Every per-prompt stage done for these prompts.</summary>
     public static StageEvent[] Finished(params string[] promptIds) =>
         promptIds.SelectMany(p => new[] { Stage.Sample, Stage.Score, Stage.Denoise, Stage.Select }.Select(s => Done(p, s))).ToArray();

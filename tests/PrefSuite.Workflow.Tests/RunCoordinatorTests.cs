@@ -53,7 +53,7 @@ public class RunCoordinatorTests
         Assert.Equal(RunState.Selecting, coordinator.Get("r")!.State);
         await coordinator.PumpOnceAsync(CancellationToken.None);
         var request = Assert.Single(transport.On<DatasetSelectRequest>(Topic.Select));
-        Assert.Equal(["p0", "p1"], request.PromptIds);
+        Assert.Equal(["p0", "p1"], await DatasetIds(temp.Store, request));
 
         await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "runs/r/pairs.jsonl", Selection = new SelectionSummary { Kept = 2 } });
         await coordinator.PumpOnceAsync(CancellationToken.None);
@@ -92,7 +92,7 @@ public class RunCoordinatorTests
 
         await coordinator.OnEventsAsync(Finished("p2"));
         await coordinator.PumpOnceAsync(CancellationToken.None);
-        Assert.Equal(["p0", "p2"], Assert.Single(transport.On<DatasetSelectRequest>(Topic.Select)).PromptIds);
+        Assert.Equal(["p0", "p2"], await DatasetIds(temp.Store, Assert.Single(transport.On<DatasetSelectRequest>(Topic.Select))));
         await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "x" });
         Assert.Equal(RunState.Succeeded, coordinator.Get("r")!.State); // no training asked for
     }
@@ -150,7 +150,7 @@ public class RunCoordinatorTests
         Assert.Equal(RunState.Selecting, restarted.Get("r")!.State);
         await restarted.PumpOnceAsync(CancellationToken.None);
         await restarted.PumpOnceAsync(CancellationToken.None);
-        Assert.Equal(["p0", "p1"], Assert.Single(second.On<DatasetSelectRequest>(Topic.Select)).PromptIds);
+        Assert.Equal(["p0", "p1"], await DatasetIds(temp.Store, Assert.Single(second.On<DatasetSelectRequest>(Topic.Select))));
         Assert.Empty(second.On<SampleUnit>(Topic.Sample)); // the fan-out had finished: nothing sent twice
         Assert.Equal(2, restarted.Get("r")!.Stages.Single(s => s.Stage == "select").Done);
     }
@@ -204,7 +204,7 @@ public class RunCoordinatorTests
         Assert.Equal([("r/p1/score", "score"), ("r/p2/sample", "sample")], run.DeadLetters.Select(d => (d.UnitId, d.Stage)));
         Assert.All(run.DeadLetters, d => Assert.StartsWith("stalled", d.Error, StringComparison.Ordinal));
         await coordinator.PumpOnceAsync(CancellationToken.None);
-        Assert.Equal(["p0"], Assert.Single(transport.On<DatasetSelectRequest>(Topic.Select)).PromptIds);
+        Assert.Equal(["p0"], await DatasetIds(temp.Store, Assert.Single(transport.On<DatasetSelectRequest>(Topic.Select))));
 
         // The dataset step never answers either: retried once, then the run fails with the reason.
         time.Advance(TimeSpan.FromSeconds(61));

@@ -69,7 +69,7 @@ public sealed class SelectionStage(IArtifactStore store)
 
     private async IAsyncEnumerable<ScoredPrompt> StoredUnitsAsync(DatasetSelectRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var promptId in request.PromptIds)
+        await foreach (var promptId in RunDefinition.DatasetPromptIdsAsync(store, request, cancellationToken).ConfigureAwait(false))
         {
             if (await store.ReadAsync(ArtifactPaths.SelectedUnit(request.RunId, promptId), cancellationToken).ConfigureAwait(false) is { } bytes)
             {

@@ -7,16 +7,24 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class DatasetSelectRequest(_message.Message):
-    __slots__ = ["dataset", "prompt_ids", "run_id", "strategy"]
+    __slots__ = ["dataset", "finished", "first_prompt", "prompt_count", "prompt_ids", "prompts_artifact", "run_id", "strategy"]
     DATASET_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_PROMPT_FIELD_NUMBER: _ClassVar[int]
+    PROMPTS_ARTIFACT_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_COUNT_FIELD_NUMBER: _ClassVar[int]
     PROMPT_IDS_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
     dataset: _common_pb2.DatasetOptions
+    finished: bytes
+    first_prompt: int
+    prompt_count: int
     prompt_ids: _containers.RepeatedScalarFieldContainer[str]
+    prompts_artifact: str
     run_id: str
     strategy: _common_pb2.StrategyOptions
-    def __init__(self, run_id: _Optional[str] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., prompt_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., prompt_ids: _Optional[_Iterable[str]] = ..., prompts_artifact: _Optional[str] = ..., first_prompt: _Optional[int] = ..., prompt_count: _Optional[int] = ..., finished: _Optional[bytes] = ...) -> None: ...
 
 class SelectPairsRequest(_message.Message):
     __slots__ = ["dataset", "prompts", "strategy"]
