@@ -94,7 +94,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return; // never accepted, or written before runs had ledgers
         }
 
-        var entry = new RunEntry(stored, ledger) { PromptsArtifact = await StoredRunSpec.PromptsArtifactAsync(_store, runId, cancellationToken).ConfigureAwait(false) };
+        var entry = new RunEntry(stored, ledger, _store, await StoredRunSpec.PromptsArtifactAsync(_store, runId, cancellationToken).ConfigureAwait(false));
         foreach (var record in records)
         {
             Apply(entry, record);
@@ -141,6 +141,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         foreach (var entry in _runs.Values)
         {
             entry.Gate.Dispose();
+            await entry.PromptCursor.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -158,7 +159,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         {
             if (_runs.TryGetValue(spec.RunId, out var existing))
             {
-                if (!existing.Spec.Equals(spec))
+                if (!existing.Spec.Equals(Settings(spec)) || existing.PromptsHash != PromptsHash(spec.Prompts))
                 {
                     throw new InvalidRequestException("run_id", $"run '{spec.RunId}' already exists with other settings; resume it with the same settings or choose another run id");
                 }
@@ -167,7 +168,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             }
 
             await StoredRunSpec.WriteAsync(_store, spec, cancellationToken).ConfigureAwait(false);
-            var entry = new RunEntry(spec, RunLedger.Create(_store, spec.RunId)) { LastProgressMs = NowMs, PromptsArtifact = ArtifactPaths.RunPrompts(spec.RunId) };
+            var entry = new RunEntry(spec, RunLedger.Create(_store, spec.RunId), _store, ArtifactPaths.RunPrompts(spec.RunId)) { LastProgressMs = NowMs }; // takes the prompts out of spec
             var records = new List<LedgerRecord> { new() { Accepted = new Accepted { AtMs = NowMs } } };
             records.Add(await PolicyRecordAsync(spec, cancellationToken).ConfigureAwait(false));
             await entry.Ledger.AppendAsync(records, cancellationToken).ConfigureAwait(false);
@@ -415,7 +416,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                 {
                     if (entry.Round == entry.FirstPass || (entry.Status[upTo] & (StatusBit(Stage.Select) | FailedBit)) == 0)
                     {
-                        var prompt = entry.PromptAt(upTo);
+                        var prompt = await entry.PromptCursor.AtAsync(entry.RoundStart + upTo, cancellationToken).ConfigureAwait(false);
                         chunk.Add(new Envelope(Topic.Sample, RunDefinition.SampleUnit(entry.Spec, entry.Scope, prompt, entry.Policy), new UnitId(entry.Scope.ToString(), prompt.PromptId, Stage.Sample).ToString()));
                     }
 
@@ -938,7 +939,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                     var stuck = RunDefinition.PerPrompt.First(s => (status & StatusBit(s)) == 0 && RunDefinition.Includes(entry.Spec, s));
                     entry.Status[i] |= FailedBit;
                     entry.FailedCount++;
-                    AddDeadLetter(entry, stuck, new UnitId(entry.Scope.ToString(), entry.PromptAt(i).PromptId, stuck).ToString(), $"stalled: {stalled.Reason}");
+                    AddDeadLetter(entry, stuck, new UnitId(entry.Scope.ToString(), entry.PromptIdAt(i), stuck).ToString(), $"stalled: {stalled.Reason}");
                 }
             }
 
@@ -1149,23 +1150,53 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "Fault injection: killing this process after {Saves} ledger writes, before their messages are sent")]
     private static partial void LogFaultInjected(ILogger logger, int saves);
 
-    /// <summary>One run in memory: its spec, its folded state, its ledger and what it still owes.</summary>
+    /// <summary>A spec without its prompts (what a run entry keeps), without copying the prompts.</summary>
+    private static RunSpec Settings(RunSpec spec)
+    {
+        var prompts = spec.Prompts.ToArray();
+        spec.Prompts.Clear();
+        var settings = spec.Clone();
+        spec.Prompts.Add(prompts);
+        return settings;
+    }
+
+    private static string PromptsHash(IEnumerable<Prompt> prompts)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var prompt in prompts)
+        {
+            hash.AppendData(BitConverter.GetBytes(prompt.CalculateSize()));
+            hash.AppendData(prompt.ToByteArray());
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>One run in memory: its settings, prompt ids, folded state, ledger and what it still owes.</summary>
     private sealed class RunEntry
     {
-        public RunEntry(RunSpec spec, RunLedger ledger)
+        /// <param name="spec">The whole spec; the entry keeps its settings and prompt ids, not the prompts (it takes them out).</param>
+        /// <param name="promptsArtifact">Where the prompts are stored, read again as they are dispatched.</param>
+        public RunEntry(RunSpec spec, RunLedger ledger, IArtifactStore store, string promptsArtifact)
         {
-            Spec = spec;
             Ledger = ledger;
-            Index = new Dictionary<string, int>(spec.Prompts.Count, StringComparer.Ordinal);
-            for (var i = 0; i < spec.Prompts.Count; i++)
+            PromptsArtifact = promptsArtifact;
+            PromptCursor = new PromptCursor(store, promptsArtifact);
+            PromptCount = spec.Prompts.Count;
+            PromptsHash = RunCoordinator.PromptsHash(spec.Prompts);
+            PromptIds = new string[PromptCount];
+            Index = new Dictionary<string, int>(PromptCount, StringComparer.Ordinal);
+            for (var i = 0; i < PromptCount; i++)
             {
-                Index[spec.Prompts[i].PromptId] = i;
+                PromptIds[i] = spec.Prompts[i].PromptId;
+                Index[PromptIds[i]] = i;
             }
 
+            // A million prompts' texts as objects are most of a large run's memory: only the settings stay.
+            spec.Prompts.Clear();
+            Spec = spec;
             BeginRound(1);
-            var shown = spec.Clone();
-            shown.Prompts.Clear();
-            Run = new Run { RunId = spec.RunId, State = RunState.Unspecified, Spec = shown, PromptCount = spec.Prompts.Count };
+            Run = new Run { RunId = spec.RunId, State = RunState.Unspecified, Spec = spec.Clone(), PromptCount = PromptCount };
             Run.Stages.Add(RunDefinition.InitialProgress(spec, Prompts));
             if (RunDefinition.Rounds(spec) > 1 || RunDefinition.WarmsUp(spec))
             {
@@ -1174,10 +1205,22 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             }
         }
 
+        /// <summary>The run's settings (its prompts are in <see cref="PromptsArtifact"/>).</summary>
         public RunSpec Spec { get; }
 
-        /// <summary>Where the run's prompts are stored, for the dataset step to read.</summary>
-        public required string PromptsArtifact { get; init; }
+        /// <summary>Where the run's prompts are stored, for dispatch and the dataset step to read.</summary>
+        public string PromptsArtifact { get; }
+
+        /// <summary>Reads the stored prompts in order as the fan-out reaches them.</summary>
+        public PromptCursor PromptCursor { get; }
+
+        public int PromptCount { get; }
+
+        /// <summary>Every prompt's id, in the spec's order.</summary>
+        public string[] PromptIds { get; }
+
+        /// <summary>The SHA-256 of the prompts, to tell a resubmission of the same run from another run under its id.</summary>
+        public string PromptsHash { get; }
 
         public RunLedger Ledger { get; }
 
@@ -1207,7 +1250,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         /// <summary>The dispatch pass that began the current round (its first pass sends every prompt, without looking).</summary>
         public int FirstPass { get; set; }
 
-        public Prompt PromptAt(int index) => Spec.Prompts[RoundStart + index];
+        public string PromptIdAt(int index) => PromptIds[RoundStart + index];
 
         /// <summary>The position of a prompt of the current round; false for prompts of other rounds or none.</summary>
         public bool TryIndex(string promptId, out int index)
@@ -1220,7 +1263,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         public void BeginRound(int round)
         {
             CurrentRound = round;
-            (RoundStart, Prompts) = RunDefinition.RoundPrompts(Spec, round);
+            (RoundStart, Prompts) = RunDefinition.RoundPrompts(Spec, round, PromptCount);
             Status = new byte[Prompts];
             Finished = 0;
             FailedCount = 0;

@@ -61,11 +61,12 @@ public static class RunDefinition
     /// The prompts of a round, as a range of the spec's prompts: all of them every round, or with fresh_prompts the
     /// round's slice (prompt count / rounds each; the last round also takes the remainder).
     /// </summary>
-    public static (int Start, int Count) RoundPrompts(RunSpec spec, int round)
+    /// <param name="promptCount">The run's prompt count, when <paramref name="spec"/> holds only the settings.</param>
+    public static (int Start, int Count) RoundPrompts(RunSpec spec, int round, int? promptCount = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var rounds = Rounds(spec);
-        var all = spec.Prompts.Count;
+        var all = promptCount ?? spec.Prompts.Count;
         if (!spec.FreshPrompts || rounds == 1)
         {
             return (0, all);
