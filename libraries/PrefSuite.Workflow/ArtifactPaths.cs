@@ -31,6 +31,9 @@ public static class ArtifactPaths
 
     public static string Pairs(string runId) => $"{RunRound.Parse(runId).Folder}/pairs.jsonl";
 
+    /// <summary>A warm-up round's first selection: every candidate pair, which the warm-up trains on.</summary>
+    public static string Candidates(string runId) => $"{RunRound.Parse(runId).Folder}/candidates.jsonl";
+
     public static string Samples(string runId) => $"{RunRound.Parse(runId).Folder}/samples.jsonl";
 
     public static string Job(string jobId) => $"jobs/{Safe(jobId)}.pb";

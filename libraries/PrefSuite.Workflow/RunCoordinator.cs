@@ -547,7 +547,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return false;
         }
 
-        if (stage is Stage.SelectDataset or Stage.Train)
+        if (stage is Stage.SelectDataset or Stage.SelectCandidates or Stage.Train)
         {
             return true;
         }
@@ -700,10 +700,10 @@ public sealed partial class RunCoordinator : IAsyncDisposable
 
         switch (stage)
         {
-            case Stage.SelectDataset:
-                if (run.State != RunState.Selecting || entry.Warmup == WarmupPhase.Training)
+            case Stage.SelectCandidates:
+                if (run.State != RunState.Selecting || !RunDefinition.WarmsUp(entry.Spec) || entry.Warmup != WarmupPhase.None)
                 {
-                    return false; // not selecting, or waiting for the warm-up (a late first selection changes nothing)
+                    return false; // a late or repeated answer to the first selection changes nothing
                 }
 
                 if (stageEvent.Failed)
@@ -712,13 +712,22 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                     return true;
                 }
 
-                if (RunDefinition.WarmsUp(entry.Spec) && entry.Warmup == WarmupPhase.None)
+                // Less is More: the first selection's candidates feed a brief warm-up whose implicit rewards join the margins.
+                entry.Warmup = WarmupPhase.Training;
+                run.DatasetArtifact = stageEvent.DatasetArtifact;
+                entry.Owe($"warmup#{entry.Requests++}", WarmupEnvelope(entry, stageEvent.DatasetArtifact));
+                entry.LastMessage = $"{stageEvent.Selection?.CandidatePairs} candidate pairs: warming a policy up on {entry.Spec.ImplicitWarmup:P0} of them for implicit rewards";
+                return true;
+
+            case Stage.SelectDataset:
+                if (run.State != RunState.Selecting || (RunDefinition.WarmsUp(entry.Spec) && entry.Warmup != WarmupPhase.Done))
                 {
-                    // Less is More: the first selection's candidates feed a brief warm-up whose implicit rewards join the margins.
-                    entry.Warmup = WarmupPhase.Training;
-                    run.DatasetArtifact = stageEvent.DatasetArtifact;
-                    entry.Owe($"warmup#{entry.Requests++}", WarmupEnvelope(entry, stageEvent.DatasetArtifact));
-                    entry.LastMessage = $"{stageEvent.Selection?.CandidatePairs} candidate pairs: warming a policy up on {entry.Spec.ImplicitWarmup:P0} of them for implicit rewards";
+                    return false; // not selecting, or the round's final selection was not asked for yet
+                }
+
+                if (stageEvent.Failed)
+                {
+                    Fail(entry, $"dataset selection failed: {stageEvent.Error}");
                     return true;
                 }
 
@@ -992,7 +1001,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             .ToArray();
         var beforeWarmup = RunDefinition.WarmsUp(entry.Spec) && entry.Warmup == WarmupPhase.None;
         var request = RunDefinition.DatasetRequest(entry.Spec, entry.Scope, entry.PromptsArtifact, entry.RoundStart, finished, beforeWarmup);
-        return new Envelope(Topic.Select, request, UnitId.ForRun(entry.Scope.ToString(), Stage.SelectDataset).ToString());
+        return new Envelope(Topic.Select, request, UnitId.ForRun(entry.Scope.ToString(), beforeWarmup ? Stage.SelectCandidates : Stage.SelectDataset).ToString());
     }
 
     /// <summary>The current round's Less-is-More warm-up, from the policy it sampled with.</summary>

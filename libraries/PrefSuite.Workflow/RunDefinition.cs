@@ -121,6 +121,7 @@ public static class RunDefinition
             FirstPrompt = firstPrompt,
             PromptCount = finished.Count,
             Finished = ByteString.CopyFrom(bits),
+            Candidates = beforeWarmup,
         };
     }
 

@@ -23,6 +23,12 @@ public enum Stage
 
     /// <summary>The Less-is-More warm-up: brief training on a random share of the pairs, for implicit rewards (a job on the training queue).</summary>
     Warmup,
+
+    /// <summary>
+    /// A warm-up round's first dataset step: every candidate pair, for the warm-up to train on. Its own stage, unit id
+    /// and artifact, so a late answer to it is never taken for the round's final selection.
+    /// </summary>
+    SelectCandidates,
 }
 
 /// <summary>Where messages go: each stage's queue, and the events the workflow consumes.</summary>
@@ -51,6 +57,7 @@ public static class StageNames
         Stage.SelectDataset => "select-dataset",
         Stage.Train => "train",
         Stage.Warmup => "warmup",
+        Stage.SelectCandidates => "select-candidates",
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
 
@@ -71,7 +78,7 @@ public static class StageNames
 
     /// <summary>The stage a name denotes; an unknown name is an invalid request naming <paramref name="field"/>.</summary>
     public static Stage Parse(string? name, string field = "stage") =>
-        TryParse(name, out var stage) ? stage : throw new InvalidRequestException(field, $"'{name}' is not a stage (sample, score, denoise, select, select-dataset, train, warmup)");
+        TryParse(name, out var stage) ? stage : throw new InvalidRequestException(field, $"'{name}' is not a stage (sample, score, denoise, select, select-dataset, train, warmup, select-candidates)");
 
     /// <summary>"sample", …, "train", "events".</summary>
     public static string Name(this Topic topic) => topic switch
@@ -88,7 +95,7 @@ public static class StageNames
     /// <summary>The queue a stage's messages travel on (dataset selection shares the selection queue, the warm-up the training queue).</summary>
     public static Topic TopicOf(this Stage stage) => stage switch
     {
-        Stage.SelectDataset => Topic.Select,
+        Stage.SelectDataset or Stage.SelectCandidates => Topic.Select,
         Stage.Train => Topic.Train,
         Stage.Warmup => Topic.Train,
         _ => (Topic)(int)stage,

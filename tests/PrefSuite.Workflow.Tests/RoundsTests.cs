@@ -150,7 +150,7 @@ public class RoundsTests
         var firstSelection = Assert.Single(transport.On<DatasetSelectRequest>(Topic.Select));
         Assert.Equal((1.0, Aggregation.Bayes, false), (firstSelection.Dataset.KeepFraction, firstSelection.Dataset.Aggregation, firstSelection.Dataset.RouteSmallMargins));
 
-        var selected = new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "runs/r/pairs.jsonl", Selection = new SelectionSummary { CandidatePairs = 2, Kept = 2 } };
+        var selected = new StageEvent { RunId = "r", Stage = "select-candidates", DatasetArtifact = "runs/r/candidates.jsonl", Selection = new SelectionSummary { CandidatePairs = 2, Kept = 2 } };
         await coordinator.OnEventAsync(selected);
         await coordinator.PumpOnceAsync(CancellationToken.None);
         var warmup = Assert.Single(transport.On<TrainRequest>(Topic.Train));
@@ -163,6 +163,14 @@ public class RoundsTests
         var selections = transport.On<DatasetSelectRequest>(Topic.Select);
         Assert.Equal(2, selections.Length);
         Assert.Equal(spec.Dataset, selections[1].Dataset);
+        Assert.Equal((true, false), (selections[0].Candidates, selections[1].Candidates));
+        Assert.Equal(["r/select-candidates", "r/select-dataset"], transport.Sent.Where(e => e.Topic == Topic.Select).Select(e => e.Id));
+        Assert.Single(transport.On<TrainRequest>(Topic.Train));
+
+        // A late answer to the first selection, after the final one was asked for, is not taken for it.
+        await coordinator.OnEventAsync(selected);
+        await coordinator.PumpOnceAsync(CancellationToken.None);
+        Assert.Equal(RunState.Selecting, coordinator.Get("r")!.State);
         Assert.Single(transport.On<TrainRequest>(Topic.Train));
 
         await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "runs/r/pairs.jsonl", Selection = new SelectionSummary { CandidatePairs = 2, Kept = 1 } });
@@ -183,7 +191,7 @@ public class RoundsTests
         spec.ImplicitWarmup = 0.5;
         await coordinator.SubmitAsync(spec);
         await coordinator.OnEventsAsync(Runs.Finished("p0"));
-        await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "select-dataset", DatasetArtifact = "runs/r/pairs.jsonl", Selection = new SelectionSummary { Kept = 1 } });
+        await coordinator.OnEventAsync(new StageEvent { RunId = "r", Stage = "select-candidates", DatasetArtifact = "runs/r/candidates.jsonl", Selection = new SelectionSummary { Kept = 1 } });
         await coordinator.OnEventAsync(StageEvents.UnitFailed("r/warmup", new InvalidOperationException("out of memory"))!.Message as StageEvent ?? throw new InvalidOperationException());
         var run = coordinator.Get("r")!;
         Assert.Equal(RunState.Failed, run.State);

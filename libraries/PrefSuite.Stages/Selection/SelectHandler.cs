@@ -32,7 +32,8 @@ public sealed class SelectHandler(SelectionStage stage, RunSpecs runs) : IStageH
             if (!await runs.IsCancelledAsync(request.RunId, cancellationToken).ConfigureAwait(false))
             {
                 var (summary, pairs, _) = await stage.SelectDatasetAsync(request, cancellationToken).ConfigureAwait(false);
-                outgoing.Add(StageEvents.Of(new StageEvent { RunId = request.RunId, Stage = Stage.SelectDataset.Name(), Selection = summary, DatasetArtifact = pairs }));
+                var answered = request.Candidates ? Stage.SelectCandidates : Stage.SelectDataset;
+                outgoing.Add(StageEvents.Of(new StageEvent { RunId = request.RunId, Stage = answered.Name(), Selection = summary, DatasetArtifact = pairs }));
             }
         }
 

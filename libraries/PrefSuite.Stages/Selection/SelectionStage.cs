@@ -47,7 +47,7 @@ public sealed class SelectionStage(IArtifactStore store)
     {
         ArgumentNullException.ThrowIfNull(request);
         var options = new SelectOptions { Strategy = SelectionMapping.ToOptions(request.Strategy), Dataset = SelectionMapping.ToOptions(request.Dataset) };
-        var pairsPath = ArtifactPaths.Pairs(request.RunId);
+        var pairsPath = request.Candidates ? ArtifactPaths.Candidates(request.RunId) : ArtifactPaths.Pairs(request.RunId);
         var samplesPath = ArtifactPaths.Samples(request.RunId);
         Data.Selection.SelectionSummary? summary = null;
         try

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from prefsuite.v1 import common_pb2 as prefsuite_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cprefsuite/v1/selection.proto\x12\x0cprefsuite.v1\x1a\x19prefsuite/v1/common.proto\"\x9f\x01\n\x12SelectPairsRequest\x12)\n\x07prompts\x18\x01 \x03(\x0b\x32\x18.prefsuite.v1.PromptUnit\x12/\n\x08strategy\x18\x02 \x01(\x0b\x32\x1d.prefsuite.v1.StrategyOptions\x12-\n\x07\x64\x61taset\x18\x03 \x01(\x0b\x32\x1c.prefsuite.v1.DatasetOptions\"s\n\x13SelectPairsResponse\x12+\n\x05pairs\x18\x01 \x03(\x0b\x32\x1c.prefsuite.v1.PreferencePair\x12/\n\x07summary\x18\x02 \x01(\x0b\x32\x1e.prefsuite.v1.SelectionSummary\"\xf2\x01\n\x14\x44\x61tasetSelectRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12/\n\x08strategy\x18\x02 \x01(\x0b\x32\x1d.prefsuite.v1.StrategyOptions\x12-\n\x07\x64\x61taset\x18\x03 \x01(\x0b\x32\x1c.prefsuite.v1.DatasetOptions\x12\x12\n\nprompt_ids\x18\x04 \x03(\t\x12\x18\n\x10prompts_artifact\x18\x05 \x01(\t\x12\x14\n\x0c\x66irst_prompt\x18\x06 \x01(\x05\x12\x14\n\x0cprompt_count\x18\x07 \x01(\x05\x12\x10\n\x08\x66inished\x18\x08 \x01(\x0c\x32\x66\n\x10SelectionService\x12R\n\x0bSelectPairs\x12 .prefsuite.v1.SelectPairsRequest\x1a!.prefsuite.v1.SelectPairsResponseB\x19\xaa\x02\x16PrefSuite.Contracts.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cprefsuite/v1/selection.proto\x12\x0cprefsuite.v1\x1a\x19prefsuite/v1/common.proto\"\x9f\x01\n\x12SelectPairsRequest\x12)\n\x07prompts\x18\x01 \x03(\x0b\x32\x18.prefsuite.v1.PromptUnit\x12/\n\x08strategy\x18\x02 \x01(\x0b\x32\x1d.prefsuite.v1.StrategyOptions\x12-\n\x07\x64\x61taset\x18\x03 \x01(\x0b\x32\x1c.prefsuite.v1.DatasetOptions\"s\n\x13SelectPairsResponse\x12+\n\x05pairs\x18\x01 \x03(\x0b\x32\x1c.prefsuite.v1.PreferencePair\x12/\n\x07summary\x18\x02 \x01(\x0b\x32\x1e.prefsuite.v1.SelectionSummary\"\x86\x02\n\x14\x44\x61tasetSelectRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12/\n\x08strategy\x18\x02 \x01(\x0b\x32\x1d.prefsuite.v1.StrategyOptions\x12-\n\x07\x64\x61taset\x18\x03 \x01(\x0b\x32\x1c.prefsuite.v1.DatasetOptions\x12\x12\n\nprompt_ids\x18\x04 \x03(\t\x12\x18\n\x10prompts_artifact\x18\x05 \x01(\t\x12\x14\n\x0c\x66irst_prompt\x18\x06 \x01(\x05\x12\x14\n\x0cprompt_count\x18\x07 \x01(\x05\x12\x10\n\x08\x66inished\x18\x08 \x01(\x0c\x12\x12\n\ncandidates\x18\t \x01(\x08\x32\x66\n\x10SelectionService\x12R\n\x0bSelectPairs\x12 .prefsuite.v1.SelectPairsRequest\x1a!.prefsuite.v1.SelectPairsResponseB\x19\xaa\x02\x16PrefSuite.Contracts.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'prefsuite.v1.selection_pb2', globals())
@@ -27,7 +27,7 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _SELECTPAIRSRESPONSE._serialized_start=235
   _SELECTPAIRSRESPONSE._serialized_end=350
   _DATASETSELECTREQUEST._serialized_start=353
-  _DATASETSELECTREQUEST._serialized_end=595
-  _SELECTIONSERVICE._serialized_start=597
-  _SELECTIONSERVICE._serialized_end=699
+  _DATASETSELECTREQUEST._serialized_end=615
+  _SELECTIONSERVICE._serialized_start=617
+  _SELECTIONSERVICE._serialized_end=719
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,8 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class DatasetSelectRequest(_message.Message):
-    __slots__ = ["dataset", "finished", "first_prompt", "prompt_count", "prompt_ids", "prompts_artifact", "run_id", "strategy"]
+    __slots__ = ["candidates", "dataset", "finished", "first_prompt", "prompt_count", "prompt_ids", "prompts_artifact", "run_id", "strategy"]
+    CANDIDATES_FIELD_NUMBER: _ClassVar[int]
     DATASET_FIELD_NUMBER: _ClassVar[int]
     FINISHED_FIELD_NUMBER: _ClassVar[int]
     FIRST_PROMPT_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +17,7 @@ class DatasetSelectRequest(_message.Message):
     PROMPT_IDS_FIELD_NUMBER: _ClassVar[int]
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    candidates: bool
     dataset: _common_pb2.DatasetOptions
     finished: bytes
     first_prompt: int
@@ -24,7 +26,7 @@ class DatasetSelectRequest(_message.Message):
     prompts_artifact: str
     run_id: str
     strategy: _common_pb2.StrategyOptions
-    def __init__(self, run_id: _Optional[str] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., prompt_ids: _Optional[_Iterable[str]] = ..., prompts_artifact: _Optional[str] = ..., first_prompt: _Optional[int] = ..., prompt_count: _Optional[int] = ..., finished: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., strategy: _Optional[_Union[_common_pb2.StrategyOptions, _Mapping]] = ..., dataset: _Optional[_Union[_common_pb2.DatasetOptions, _Mapping]] = ..., prompt_ids: _Optional[_Iterable[str]] = ..., prompts_artifact: _Optional[str] = ..., first_prompt: _Optional[int] = ..., prompt_count: _Optional[int] = ..., finished: _Optional[bytes] = ..., candidates: bool = ...) -> None: ...
 
 class SelectPairsRequest(_message.Message):
     __slots__ = ["dataset", "prompts", "strategy"]
