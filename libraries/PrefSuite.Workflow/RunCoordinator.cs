@@ -83,7 +83,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     /// <summary>Rebuilds one run from its ledger (nothing when there is none); see <see cref="LoadAsync(CancellationToken)"/>.</summary>
     public async Task LoadAsync(string runId, CancellationToken cancellationToken)
     {
-        if (_runs.ContainsKey(runId) || await StoredRunSpec.ReadAsync(_store, runId, cancellationToken).ConfigureAwait(false) is not { } stored)
+        if (_runs.ContainsKey(runId) || await StoredRunSpec.ReadSettingsAsync(_store, runId, cancellationToken).ConfigureAwait(false) is not { } settings)
         {
             return;
         }
@@ -94,7 +94,15 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             return; // never accepted, or written before runs had ledgers
         }
 
-        var entry = new RunEntry(stored, ledger, _store, await StoredRunSpec.PromptsArtifactAsync(_store, runId, cancellationToken).ConfigureAwait(false));
+        // The prompts stream past once for their ids and hash: a restart does not hold a million prompts either.
+        var promptsArtifact = await StoredRunSpec.PromptsArtifactAsync(_store, runId, cancellationToken).ConfigureAwait(false);
+        using var prompts = new PromptIndex();
+        await foreach (var prompt in StoredRunSpec.ReadPromptsAsync(_store, promptsArtifact, cancellationToken).ConfigureAwait(false))
+        {
+            prompts.Add(prompt);
+        }
+
+        var entry = new RunEntry(settings, prompts, ledger, _store, promptsArtifact);
         foreach (var record in records)
         {
             Apply(entry, record);
@@ -159,7 +167,8 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         {
             if (_runs.TryGetValue(spec.RunId, out var existing))
             {
-                if (!existing.Spec.Equals(Settings(spec)) || existing.PromptsHash != PromptsHash(spec.Prompts))
+                using var resubmitted = PromptIndex.Of(spec.Prompts);
+                if (!existing.Spec.Equals(StoredRunSpec.SettingsOf(spec)) || existing.PromptsHash != resubmitted.Hash())
                 {
                     throw new InvalidRequestException("run_id", $"run '{spec.RunId}' already exists with other settings; resume it with the same settings or choose another run id");
                 }
@@ -168,7 +177,8 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             }
 
             await StoredRunSpec.WriteAsync(_store, spec, cancellationToken).ConfigureAwait(false);
-            var entry = new RunEntry(spec, RunLedger.Create(_store, spec.RunId), _store, ArtifactPaths.RunPrompts(spec.RunId)) { LastProgressMs = NowMs }; // takes the prompts out of spec
+            using var prompts = PromptIndex.Of(spec.Prompts);
+            var entry = new RunEntry(StoredRunSpec.SettingsOf(spec), prompts, RunLedger.Create(_store, spec.RunId), _store, ArtifactPaths.RunPrompts(spec.RunId)) { LastProgressMs = NowMs };
             var records = new List<LedgerRecord> { new() { Accepted = new Accepted { AtMs = NowMs } } };
             records.Add(await PolicyRecordAsync(spec, cancellationToken).ConfigureAwait(false));
             await entry.Ledger.AppendAsync(records, cancellationToken).ConfigureAwait(false);
@@ -1159,55 +1169,30 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "Fault injection: killing this process after {Saves} ledger writes, before their messages are sent")]
     private static partial void LogFaultInjected(ILogger logger, int saves);
 
-    /// <summary>A spec without its prompts (what a run entry keeps), without copying the prompts.</summary>
-    private static RunSpec Settings(RunSpec spec)
-    {
-        var prompts = spec.Prompts.ToArray();
-        spec.Prompts.Clear();
-        var settings = spec.Clone();
-        spec.Prompts.Add(prompts);
-        return settings;
-    }
-
-    private static string PromptsHash(IEnumerable<Prompt> prompts)
-    {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var prompt in prompts)
-        {
-            hash.AppendData(BitConverter.GetBytes(prompt.CalculateSize()));
-            hash.AppendData(prompt.ToByteArray());
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
     /// <summary>One run in memory: its settings, prompt ids, folded state, ledger and what it still owes.</summary>
     private sealed class RunEntry
     {
-        /// <param name="spec">The whole spec; the entry keeps its settings and prompt ids, not the prompts (it takes them out).</param>
+        /// <param name="settings">The spec without its prompts: the entry keeps the prompt ids, not the prompts.</param>
         /// <param name="promptsArtifact">Where the prompts are stored, read again as they are dispatched.</param>
-        public RunEntry(RunSpec spec, RunLedger ledger, IArtifactStore store, string promptsArtifact)
+        public RunEntry(RunSpec settings, PromptIndex prompts, RunLedger ledger, IArtifactStore store, string promptsArtifact)
         {
             Ledger = ledger;
             PromptsArtifact = promptsArtifact;
             PromptCursor = new PromptCursor(store, promptsArtifact);
-            PromptCount = spec.Prompts.Count;
-            PromptsHash = RunCoordinator.PromptsHash(spec.Prompts);
-            PromptIds = new string[PromptCount];
+            PromptIds = [.. prompts.Ids];
+            PromptCount = PromptIds.Length;
+            PromptsHash = prompts.Hash();
             Index = new Dictionary<string, int>(PromptCount, StringComparer.Ordinal);
             for (var i = 0; i < PromptCount; i++)
             {
-                PromptIds[i] = spec.Prompts[i].PromptId;
                 Index[PromptIds[i]] = i;
             }
 
-            // A million prompts' texts as objects are most of a large run's memory: only the settings stay.
-            spec.Prompts.Clear();
-            Spec = spec;
+            Spec = settings;
             BeginRound(1);
-            Run = new Run { RunId = spec.RunId, State = RunState.Unspecified, Spec = spec.Clone(), PromptCount = PromptCount };
-            Run.Stages.Add(RunDefinition.InitialProgress(spec, Prompts));
-            if (RunDefinition.Rounds(spec) > 1 || RunDefinition.WarmsUp(spec))
+            Run = new Run { RunId = settings.RunId, State = RunState.Unspecified, Spec = settings.Clone(), PromptCount = PromptCount };
+            Run.Stages.Add(RunDefinition.InitialProgress(settings, Prompts));
+            if (RunDefinition.Rounds(settings) > 1 || RunDefinition.WarmsUp(settings))
             {
                 Run.Round = 1;
                 Run.Rounds.Add(NewRoundRow(1, Prompts, string.Empty));

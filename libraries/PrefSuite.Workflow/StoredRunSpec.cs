@@ -11,17 +11,39 @@ namespace PrefSuite.Workflow;
 /// </summary>
 public static class StoredRunSpec
 {
-    /// <summary>Writes the prompts first: a settings file is only ever there with its prompts.</summary>
+    /// <summary>
+    /// Writes the prompts first (a settings file is only ever there with its prompts), streamed prompt by prompt as
+    /// the prompts field of a RunSpec, so a million prompts are never one more copy in memory.
+    /// </summary>
     public static async Task WriteAsync(IArtifactStore store, RunSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(spec);
-        var prompts = new RunSpec();
-        prompts.Prompts.Add(spec.Prompts);
-        await store.WriteAsync(ArtifactPaths.RunPrompts(spec.RunId), prompts.ToByteArray(), cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(ArtifactPaths.RunPrompts(spec.RunId), (stream, ct) =>
+        {
+            using var output = new CodedOutputStream(stream, leaveOpen: true);
+            foreach (var prompt in spec.Prompts)
+            {
+                ct.ThrowIfCancellationRequested();
+                output.WriteTag(RunSpec.PromptsFieldNumber, WireFormat.WireType.LengthDelimited);
+                output.WriteMessage(prompt);
+            }
+
+            output.Flush();
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(ArtifactPaths.RunSpec(spec.RunId), SettingsOf(spec).ToByteArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A copy of the spec without its prompts, made without copying the prompts.</summary>
+    public static RunSpec SettingsOf(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var prompts = spec.Prompts.ToArray();
+        spec.Prompts.Clear();
         var settings = spec.Clone();
-        settings.Prompts.Clear();
-        await store.WriteAsync(ArtifactPaths.RunSpec(spec.RunId), settings.ToByteArray(), cancellationToken).ConfigureAwait(false);
+        spec.Prompts.Add(prompts);
+        return settings;
     }
 
     /// <summary>Where the run's prompts are: their own file, or the settings file of a run stored before they had one.</summary>
