@@ -1180,7 +1180,6 @@ public sealed partial class RunCoordinator : IAsyncDisposable
             PromptsArtifact = promptsArtifact;
             PromptCursor = new PromptCursor(store, promptsArtifact);
             PromptIds = [.. prompts.Ids];
-            PromptCount = PromptIds.Length;
             PromptsHash = prompts.Hash();
             Index = new Dictionary<string, int>(PromptCount, StringComparer.Ordinal);
             for (var i = 0; i < PromptCount; i++)
@@ -1208,7 +1207,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         /// <summary>Reads the stored prompts in order as the fan-out reaches them.</summary>
         public PromptCursor PromptCursor { get; }
 
-        public int PromptCount { get; }
+        public int PromptCount => PromptIds.Length;
 
         /// <summary>Every prompt's id, in the spec's order.</summary>
         public string[] PromptIds { get; }

@@ -12,28 +12,12 @@ namespace PrefSuite.Integration.Tests.Stack;
 /// simulated reward model (its default) and the task's ground truth, "programmatic:sorting".
 /// </summary>
 [Collection("servers")]
-public sealed class RunScorersTests(Servers servers) : IAsyncLifetime
+public sealed class RunScorersTests(Servers servers) : StackTest(servers)
 {
-    private Infrastructure.Stack? _stack;
-
-    public async Task InitializeAsync()
-    {
-        await servers.ResetQueuesAsync();
-        _stack = await Infrastructure.Stack.StartAsync(servers);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task ARunScoresWithTheScorersItNamesAndAnUnknownOneFailsTheRunNamingIt()
     {
-        var pipeline = new PipelineClient(_stack!.Channel("pipeline"));
+        var pipeline = new PipelineClient(Stack.Channel("pipeline"));
         var byDefault = await RunAsync(pipeline, Spec("default-scorer"));
         var named = Spec("named-scorer");
         named.Scorers.Add("programmatic:sorting");
@@ -81,7 +65,7 @@ public sealed class RunScorersTests(Servers servers) : IAsyncLifetime
     private List<(string Prompt, string Text, double Reward)> Samples(string runId)
     {
         var rows = new List<(string, string, double)>();
-        foreach (var line in File.ReadLines(Path.Combine(_stack!.Artifacts, "runs", runId, "samples.jsonl")))
+        foreach (var line in File.ReadLines(Path.Combine(Stack.Artifacts, "runs", runId, "samples.jsonl")))
         {
             using var row = JsonDocument.Parse(line);
             var prompt = row.RootElement.GetProperty("prompt").GetString()!;

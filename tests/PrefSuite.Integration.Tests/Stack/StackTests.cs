@@ -11,26 +11,8 @@ using SamplingClient = PrefSuite.Contracts.V1.SamplingService.SamplingServiceCli
 namespace PrefSuite.Integration.Tests.Stack;
 
 [Collection("servers")]
-public sealed class StackTests(Servers servers) : IAsyncLifetime
+public sealed class StackTests(Servers servers) : StackTest(servers)
 {
-    private Infrastructure.Stack? _stack;
-
-    private Infrastructure.Stack Stack => _stack!;
-
-    public async Task InitializeAsync()
-    {
-        await servers.ResetQueuesAsync();
-        _stack = await Infrastructure.Stack.StartAsync(servers);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task ARunGoesThroughAllFiveStagesToATrainedCheckpoint()
     {

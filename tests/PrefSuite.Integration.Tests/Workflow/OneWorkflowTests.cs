@@ -12,28 +12,12 @@ namespace PrefSuite.Integration.Tests.Workflow;
 
 /// <summary>The run is defined once: `prefsuite run` (in process) and the stack (RabbitMQ) give the same pairs for the same seeds.</summary>
 [Collection("servers")]
-public sealed class OneWorkflowTests(Servers servers) : IAsyncLifetime
+public sealed class OneWorkflowTests(Servers servers) : StackTest(servers)
 {
-    private Infrastructure.Stack? _stack;
-
-    public async Task InitializeAsync()
-    {
-        await servers.ResetQueuesAsync();
-        _stack = await Infrastructure.Stack.StartAsync(servers);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task AnEmbeddedRunAndAStackRunWithTheSameSeedsWriteIdenticalPairs()
     {
-        var stack = _stack!;
+        var stack = Stack;
         using (var policies = new PolicyStore(new FileArtifactStore(stack.Artifacts)))
         using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
         {

@@ -12,28 +12,12 @@ namespace PrefSuite.Integration.Tests.Workflow;
 
 /// <summary>Iterative rounds are part of the one workflow: the stack runs them as `prefsuite run` does.</summary>
 [Collection("servers")]
-public sealed class RoundsStackTests(Servers servers) : IAsyncLifetime
+public sealed class RoundsStackTests(Servers servers) : StackTest(servers)
 {
-    private Infrastructure.Stack? _stack;
-
-    public async Task InitializeAsync()
-    {
-        await servers.ResetQueuesAsync();
-        _stack = await Infrastructure.Stack.StartAsync(servers);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task TheStackRunsTwoRoundsAndTheSecondSamplesWithTheFirstRoundsPolicy()
     {
-        var stack = _stack!;
+        var stack = Stack;
         var store = new FileArtifactStore(stack.Artifacts);
         using (var policies = new PolicyStore(store))
         using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
@@ -105,7 +89,7 @@ public sealed class RoundsStackTests(Servers servers) : IAsyncLifetime
     [Fact]
     public async Task TheStackWarmsEachRoundUpForImplicitMarginsBeforeItsFinalSelection()
     {
-        var stack = _stack!;
+        var stack = Stack;
         var store = new FileArtifactStore(stack.Artifacts);
         using (var policies = new PolicyStore(store))
         using (var policy = PolicyModel.Create(new PolicyConfig { Layers = 1, Width = 32, Heads = 2, Context = 64 }, 11))
