@@ -36,7 +36,7 @@ public static class PromptReader
     public static async IAsyncEnumerable<PromptRow> ReadAsync(string path, PromptReadOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         options ??= new PromptReadOptions();
-        var ids = new IdSet();
+        using var ids = new IdSet();
         string? promptKey = options.PromptKey;
         var idKey = options.IdKey ?? "prompt_id";
         await foreach (var (location, document) in JsonLines.ReadRowsAsync(path, cancellationToken).ConfigureAwait(false))

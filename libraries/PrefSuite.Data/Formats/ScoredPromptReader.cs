@@ -22,7 +22,7 @@ public static class ScoredPromptReader
         await using var rows = await DatasetRows.OpenAsync(path, cancellationToken).ConfigureAwait(false);
         var layout = await Selection.StreamingPairSelector.ResolveLayoutAsync(rows, options, cancellationToken).ConfigureAwait(false);
         NoteUnreadColumns(rows, layout, options);
-        var ids = new IdSet();
+        using var ids = new IdSet();
         await foreach (var batch in rows.MapInOrderAsync(chunk => Convert(chunk, layout, options, path), layout.Reads, cancellationToken).ConfigureAwait(false))
         {
             batch.Parser.Report(options.Notes);

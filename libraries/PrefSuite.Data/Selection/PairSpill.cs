@@ -107,6 +107,9 @@ internal readonly record struct SpillHeader(
     byte SuffixKind,
     long Suffix)
 {
+    /// <summary>The pair's external margin, r(y_w) − r(y_l), as the selector computed it from the same two rewards.</summary>
+    public double ExternalMargin => ScoreChosen - ScoreRejected;
+
     public static (PositionCode Kind, double K) Encode(RewardPosition? position) => position switch
     {
         null => (PositionCode.None, 0),
@@ -222,7 +225,8 @@ internal sealed class SpillReader(FileStream file, long length) : IDisposable
     /// <summary>The record at <paramref name="offset"/> (random access, for the curriculum order).</summary>
     public ReadOnlyMemory<byte> ReadAt(long offset)
     {
-        var read = RandomAccess.Read(file.SafeFileHandle, _buffer.AsSpan(0, (int)Math.Min(_buffer.Length, length - offset)), offset);
+        // A first read of a few KB holds most records; a longer one is read again whole (never a whole buffer per record).
+        var read = RandomAccess.Read(file.SafeFileHandle, _buffer.AsSpan(0, (int)Math.Min(1 << 12, length - offset)), offset);
         var size = BinaryPrimitives.ReadInt32LittleEndian(_buffer);
         if (size > read)
         {

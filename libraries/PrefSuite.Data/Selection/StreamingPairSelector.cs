@@ -124,11 +124,8 @@ public static class StreamingPairSelector
         private readonly RowLayout _layout;
         private readonly string _file;
         private readonly PairSpill _spill;
-        private readonly GrowingList<double> _external = new();
-        private readonly GrowingList<double> _implicit = new();
-        private readonly GrowingList<long> _offsets = new();
-        private readonly GrowingList<int> _promptOfPair = new();
-        private readonly IdSet _ids = new();
+        private readonly PairNumbers _numbers;
+        private readonly IdSet _ids;
         private readonly PairPick[] _picks;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(PositionCode, double), string> _positionNames = new();
         private bool? _withImplicit;
@@ -149,6 +146,8 @@ public static class StreamingPairSelector
             _strategy = PairStrategies.Create(options.Strategy);
             _picks = new PairPick[options.Strategy.PairsPerPrompt];
             _spill = new PairSpill(output.SpillFolder);
+            _numbers = new PairNumbers(output.SpillFolder);
+            _ids = new IdSet(output.SpillFolder);
         }
 
         private bool Routing => _options.Dataset.RouteSmallMargins;
@@ -193,7 +192,8 @@ public static class StreamingPairSelector
 
         public async Task<SelectionSummary> WriteAsync(Stream stream, CancellationToken cancellationToken)
         {
-            var plan = DatasetSelection.Plan(_external.Span, _withImplicit == true ? _implicit.Span : [], _options.Dataset);
+            _numbers.HasImplicit = _withImplicit == true;
+            var plan = DatasetSelection.Plan(_numbers, _options.Dataset);
             var conversational = _output.Conversational || _anyMessages;
             if (_output.Format == PairFileFormat.Parquet && _anyMessages && _anyText && !_output.Conversational)
             {
@@ -207,45 +207,73 @@ public static class StreamingPairSelector
             if (_output.Format == PairFileFormat.Parquet)
             {
                 await using var sink = await ParquetSink.CreateAsync(stream, conversational, cancellationToken).ConfigureAwait(false);
-                foreach (var (bytes, index) in Records(reader, plan))
+                foreach (var bytes in Records(reader, plan))
                 {
                     var header = new SpillRecord(bytes.Span).Header;
                     chosenSum += header.ScoreChosen;
                     rejectedSum += header.ScoreRejected;
                     written++;
-                    await sink.WriteAsync(bytes, Tail(plan, header, index), cancellationToken).ConfigureAwait(false);
+                    await sink.WriteAsync(bytes, Tail(plan, header), cancellationToken).ConfigureAwait(false);
                 }
 
                 await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                // Rows are formatted in batches on the thread pool and written in order.
-                var pending = new Queue<Task<PooledBufferWriter>>();
-                var batch = new RecordBatch();
-                foreach (var (bytes, index) in Records(reader, plan))
+                // Rows are formatted in batches on the thread pool and written in order; the few batches in flight are
+                // reused, so the write holds the same memory for a thousand pairs as for ten million.
+                var pending = new Queue<Task<FormatBatch>>();
+                var spare = new Stack<FormatBatch>();
+                FormatBatch Take() => spare.TryPop(out var reused) ? reused : new FormatBatch();
+                var batch = Take();
+                try
                 {
-                    var header = new SpillRecord(bytes.Span).Header;
-                    chosenSum += header.ScoreChosen;
-                    rejectedSum += header.ScoreRejected;
-                    written++;
-                    batch.Add(bytes.Span, index);
-                    if (batch.Bytes >= RecordBatch.Size)
+                    foreach (var bytes in Records(reader, plan))
                     {
-                        var full = batch;
-                        pending.Enqueue(Task.Run(() => Format(full, plan), cancellationToken));
-                        batch = new RecordBatch();
-                        if (pending.Count >= 4)
+                        var header = new SpillRecord(bytes.Span).Header;
+                        chosenSum += header.ScoreChosen;
+                        rejectedSum += header.ScoreRejected;
+                        written++;
+                        batch.Records.Add(bytes.Span);
+                        if (batch.Records.Bytes >= RecordBatch.Size)
                         {
-                            await WriteFormattedAsync(stream, pending.Dequeue(), cancellationToken).ConfigureAwait(false);
+                            var full = batch;
+                            pending.Enqueue(Task.Run(() => Format(full, plan), cancellationToken));
+                            batch = Take();
+                            if (pending.Count >= 4)
+                            {
+                                await WriteFormattedAsync(stream, pending.Dequeue(), spare, cancellationToken).ConfigureAwait(false);
+                            }
                         }
                     }
-                }
 
-                pending.Enqueue(Task.Run(() => Format(batch, plan), cancellationToken));
-                while (pending.Count > 0)
+                    var last = batch;
+                    pending.Enqueue(Task.Run(() => Format(last, plan), cancellationToken));
+                    batch = null;
+                    while (pending.Count > 0)
+                    {
+                        await WriteFormattedAsync(stream, pending.Dequeue(), spare, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
                 {
-                    await WriteFormattedAsync(stream, pending.Dequeue(), cancellationToken).ConfigureAwait(false);
+                    batch?.Dispose();
+                    foreach (var task in pending)
+                    {
+                        try
+                        {
+                            (await task.ConfigureAwait(false)).Dispose();
+                        }
+                        catch (Exception)
+                        {
+                            // Formatted after an earlier failure: its error is not the one to report.
+                        }
+                    }
+
+                    foreach (var unused in spare)
+                    {
+                        unused.Dispose();
+                    }
                 }
 
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -258,10 +286,10 @@ public static class StreamingPairSelector
                 FlatPrompts = _flat,
                 WithoutPair = new PromptsWithoutPair(_flat, _noPair, onlyTies, notKept),
                 PromptsWithPair = withPair,
-                ZeroMarginPairs = _external.Span.Count(0.0),
+                ZeroMarginPairs = (int)_numbers.ZeroMargins,
                 DroppedZeroMarginPairs = plan.DroppedTies,
                 Fallbacks = _fallbacks,
-                CandidatePairs = _external.Count,
+                CandidatePairs = (int)_numbers.Count,
                 Kept = plan.KeptCount,
                 RoutedToSft = plan.SftCount,
                 UsedImplicitMargins = _withImplicit == true,
@@ -275,112 +303,101 @@ public static class StreamingPairSelector
 
         /// <summary>
         /// (prompts with an output row, prompts whose candidates were all dropped ties, prompts whose candidates were all
-        /// outside the top K): a byte per prompt, released on return.
+        /// outside the top K): one pass over the pair numbers, whose pairs come prompt by prompt.
         /// </summary>
         private (int WithPair, int OnlyTies, int NotKept) PromptOutcomes(DatasetSelectionPlan plan)
         {
-            const byte candidate = 1, nonTie = 2, row = 4;
-            var state = new byte[_prompts];
-            var external = _external.Span;
-            for (var c = 0; c < external.Length; c++)
-            {
-                state[_promptOfPair[c]] |= (byte)(candidate | (external[c] != 0 ? nonTie : 0));
-            }
-
-            if (plan.Order is null)
-            {
-                for (var c = 0; c < external.Length; c++)
-                {
-                    state[_promptOfPair[c]] |= row;
-                }
-            }
-            else
-            {
-                foreach (var c in plan.Order)
-                {
-                    state[_promptOfPair[c]] |= row;
-                }
-            }
-
             int withPair = 0, onlyTies = 0, notKept = 0;
-            foreach (var flags in state)
+            var filter = plan.Filter();
+            var prompt = -1;
+            bool anyKept = false, anyNonTie = false;
+            void Close()
             {
-                if ((flags & row) != 0)
+                if (prompt < 0)
                 {
-                    withPair++;
+                    return;
                 }
-                else if ((flags & candidate) != 0)
-                {
-                    var tiesDropped = plan.DroppedTies > 0 && (flags & nonTie) == 0;
-                    onlyTies += tiesDropped ? 1 : 0;
-                    notKept += tiesDropped ? 0 : 1;
-                }
+
+                var tiesDropped = plan.DroppedTies > 0 && !anyNonTie;
+                withPair += anyKept ? 1 : 0;
+                onlyTies += !anyKept && tiesDropped ? 1 : 0;
+                notKept += !anyKept && !tiesDropped ? 1 : 0;
             }
 
+            foreach (var number in _numbers.Read())
+            {
+                if (number.Prompt != prompt)
+                {
+                    Close();
+                    (prompt, anyKept, anyNonTie) = (number.Prompt, false, false);
+                }
+
+                anyKept |= filter.Keep(number.External, number.Implicit);
+                anyNonTie |= number.External != 0;
+            }
+
+            Close();
             return (withPair, onlyTies, notKept);
         }
 
         /// <summary>The kept pairs' spilled records in output order: file order, or the curriculum order when routing.</summary>
-        private IEnumerable<(ReadOnlyMemory<byte> Bytes, int Index)> Records(SpillReader reader, DatasetSelectionPlan plan)
+        private IEnumerable<ReadOnlyMemory<byte>> Records(SpillReader reader, DatasetSelectionPlan plan)
         {
-            if (plan.Order is null || !Routing)
+            if (!Routing)
             {
-                var order = plan.Order;
-                var next = 0;
-                for (var index = 0; reader.TryReadNext(out var bytes); index++)
+                var filter = plan.Filter();
+                while (reader.TryReadNext(out var bytes))
                 {
-                    if (order is not null && (next >= order.Length || order[next] != index))
+                    var header = new SpillRecord(bytes.Span).Header;
+                    if (filter.Keep(header.ExternalMargin, header.ImplicitMargin))
                     {
-                        continue;
+                        yield return bytes;
                     }
-
-                    next++;
-                    yield return (bytes, index);
                 }
             }
             else
             {
-                foreach (var index in plan.Order)
+                foreach (var offset in CurriculumOrder.Offsets(_numbers, plan))
                 {
-                    yield return (reader.ReadAt(_offsets[index]), index);
+                    yield return reader.ReadAt(offset);
                 }
             }
         }
 
-        private static async Task WriteFormattedAsync(Stream stream, Task<PooledBufferWriter> formatted, CancellationToken cancellationToken)
+        private static async Task WriteFormattedAsync(Stream stream, Task<FormatBatch> formatted, Stack<FormatBatch> spare, CancellationToken cancellationToken)
         {
-            using var buffer = await formatted.ConfigureAwait(false);
-            await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            var batch = await formatted.ConfigureAwait(false);
+            await stream.WriteAsync(batch.Output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+            spare.Push(batch);
         }
 
-        private PooledBufferWriter Format(RecordBatch batch, DatasetSelectionPlan plan)
+        private FormatBatch Format(FormatBatch batch, DatasetSelectionPlan plan)
         {
-            using (batch)
+            var records = batch.Records;
+            var output = batch.Output;
+            using var writer = new Utf8JsonWriter(output, JsonLines.WriterOptions);
+            for (var i = 0; i < records.Count; i++)
             {
-                var output = new PooledBufferWriter(batch.Bytes * 2);
-                using var writer = new Utf8JsonWriter(output, JsonLines.WriterOptions);
-                using var scratch = new PooledBufferWriter(1024);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    var record = batch.Record(i);
-                    var header = new SpillRecord(record).Header;
-                    JsonlPairFormat.Write(writer, scratch, record, Tail(plan, header, batch.Index(i)), _output.Conversational);
-                    writer.Flush();
-                    output.Write("\n"u8);
-                    writer.Reset(output);
-                }
-
-                return output;
+                var record = records.Record(i);
+                var header = new SpillRecord(record).Header;
+                JsonlPairFormat.Write(writer, batch.Scratch, record, Tail(plan, header), _output.Conversational);
+                writer.Flush();
+                output.Write("\n"u8);
+                writer.Reset(output);
             }
+
+            return batch;
         }
 
-        private PairTail Tail(DatasetSelectionPlan plan, in SpillHeader header, int index)
+        private PairTail Tail(DatasetSelectionPlan plan, in SpillHeader header)
         {
-            var decision = plan.Decide(_external[index], _withImplicit == true ? _implicit[index] : double.NaN);
+            var implicitMargin = _withImplicit == true ? header.ImplicitMargin : double.NaN;
+            var decision = plan.Decide(header.ExternalMargin, implicitMargin);
             return new PairTail(
                 header.ScoreChosen,
                 header.ScoreRejected,
-                _external[index],
+                header.ExternalMargin,
                 decision.Route == PairRoute.Sft ? "sft" : "dpo",
                 _strategy.Name,
                 PositionName(header.ChosenKind, header.ChosenK),
@@ -388,7 +405,7 @@ public static class StreamingPairSelector
                 header.ChosenIndex,
                 header.RejectedIndex,
                 (header.Flags & SpillFlags.Fallback) != 0 ? DatasetPairSelector.FallbackName : null,
-                _withImplicit == true ? _implicit[index] : null,
+                _withImplicit == true ? implicitMargin : null,
                 decision.ExternalProbability,
                 decision.ImplicitProbability,
                 decision.Probability,
@@ -396,13 +413,16 @@ public static class StreamingPairSelector
                 null);
         }
 
-        public void Dispose() => _spill.Dispose();
+        public void Dispose()
+        {
+            _spill.Dispose();
+            _numbers.Dispose();
+            _ids.Dispose();
+        }
 
         private void Reserve(long prompts, int pairsPerPrompt)
         {
             _ids.Reserve(prompts);
-            _external.Reserve(prompts * pairsPerPrompt);
-            _promptOfPair.Reserve(prompts * pairsPerPrompt);
         }
 
         private string PositionName(PositionCode kind, double k) =>
@@ -462,13 +482,7 @@ public static class StreamingPairSelector
                         | (info.PromptNeedsClose ? SpillFlags.PromptNeedsClose : SpillFlags.None)
                         | (pick.Fallback == PairFallback.FewerThanThreeResponses ? SpillFlags.Fallback : SpillFlags.None);
                     _fallbacks += pick.Fallback != PairFallback.None ? 1 : 0;
-                    if (Routing)
-                    {
-                        _offsets.Add(_spill.Position);
-                    }
-
-                    _external.Add(rewards[pick.ChosenIndex] - rewards[pick.RejectedIndex]);
-                    _promptOfPair.Add(_prompts - 1);
+                    _numbers.Add(new PairNumber(rewards[pick.ChosenIndex] - rewards[pick.RejectedIndex], implicitMargin, _spill.Position, _prompts - 1));
                     _spill.Append(
                         new SpillHeader(chunk.Original[chosen], chunk.Original[rejected], rewards[pick.ChosenIndex], rewards[pick.RejectedIndex], implicitMargin, flags,
                             chosenKind, chosenK, rejectedKind, rejectedK, suffixKind, suffix),
@@ -499,14 +513,7 @@ public static class StreamingPairSelector
                     "is missing while other responses have one; give implicit rewards for all responses or for none");
             }
 
-            if (has)
-            {
-                var margin = Margin.Implicit(chosen, rejected);
-                _implicit.Add(margin);
-                return margin;
-            }
-
-            return double.NaN;
+            return has ? Margin.Implicit(chosen, rejected) : double.NaN;
         }
 
         private (byte Kind, long Suffix) CheckId(ReadOnlySpan<byte> idToken, in RowInfo info)
@@ -725,12 +732,35 @@ public static class StreamingPairSelector
         Task CompleteAsync(CancellationToken cancellationToken);
     }
 
+    /// <summary>A batch's records, its formatted rows and a scratch buffer: reused from batch to batch.</summary>
+    private sealed class FormatBatch : IDisposable
+    {
+        public RecordBatch Records { get; } = new();
+
+        public PooledBufferWriter Output { get; } = new(RecordBatch.Size * 2);
+
+        public PooledBufferWriter Scratch { get; } = new(1024);
+
+        public void Clear()
+        {
+            Records.Clear();
+            Output.Clear();
+        }
+
+        public void Dispose()
+        {
+            Records.Dispose();
+            Output.Dispose();
+            Scratch.Dispose();
+        }
+    }
+
     /// <summary>Spilled records copied together, to be formatted on one thread.</summary>
     private sealed class RecordBatch : IDisposable
     {
         public const int Size = 1 << 19;
         private readonly PooledBufferWriter _bytes = new(Size + (Size / 4));
-        private readonly List<(int Start, int Length, int Index)> _records = new(1024);
+        private readonly List<(int Start, int Length)> _records = new(1024);
 
         public int Bytes => _bytes.WrittenCount;
 
@@ -738,12 +768,16 @@ public static class StreamingPairSelector
 
         public ReadOnlySpan<byte> Record(int i) => _bytes.WrittenSpan.Slice(_records[i].Start, _records[i].Length);
 
-        public int Index(int i) => _records[i].Index;
-
-        public void Add(ReadOnlySpan<byte> record, int index)
+        public void Add(ReadOnlySpan<byte> record)
         {
-            _records.Add((_bytes.WrittenCount, record.Length, index));
+            _records.Add((_bytes.WrittenCount, record.Length));
             _bytes.Write(record);
+        }
+
+        public void Clear()
+        {
+            _records.Clear();
+            _bytes.Clear();
         }
 
         public void Dispose() => _bytes.Dispose();
@@ -950,37 +984,6 @@ public static class StreamingPairSelector
             var chunk = RowChunk.OfLines(buffer.Detach(1 << 16), startArray, lengthArray, lines, count);
             chunk.Sequence = sequence++;
             return chunk;
-        }
-    }
-
-    /// <summary>A list of numbers that grows without copying on every add (doubling) and exposes a span.</summary>
-    private sealed class GrowingList<T>
-        where T : struct
-    {
-        private T[] _items = new T[1024];
-
-        public int Count { get; private set; }
-
-        public Span<T> Span => _items.AsSpan(0, Count);
-
-        public T this[int index] => _items[index];
-
-        public void Reserve(long count)
-        {
-            if (count > _items.Length && count < Array.MaxLength)
-            {
-                Array.Resize(ref _items, (int)count);
-            }
-        }
-
-        public void Add(T item)
-        {
-            if (Count == _items.Length)
-            {
-                Array.Resize(ref _items, _items.Length * 2);
-            }
-
-            _items[Count++] = item;
         }
     }
 }

@@ -42,10 +42,28 @@ public static class DatasetSelection
         }
 
         var kept = new bool[n];
-        var order = plan.Order ?? Enumerable.Range(0, n).ToArray();
-        foreach (var i in order)
+        var keptIndices = new List<int>(plan.KeptCount);
+        var filter = plan.Filter();
+        for (var i = 0; i < n; i++)
         {
-            kept[i] = true;
+            kept[i] = filter.Keep(externalMargins[i], implicitMargins.IsEmpty ? double.NaN : implicitMargins[i]);
+            if (kept[i])
+            {
+                keptIndices.Add(i);
+            }
+        }
+
+        var order = keptIndices.ToArray();
+        if (plan.Routes)
+        {
+            // Curriculum order (easy → hard): by descending margin, ties in input order.
+            var keptMargins = new double[order.Length];
+            for (var k = 0; k < order.Length; k++)
+            {
+                keptMargins[k] = externalMargins[order[k]];
+            }
+
+            order = [.. SmallMarginRouting.CurriculumOrder(keptMargins).Select(k => keptIndices[k])];
         }
 
         var pairs = new PairSelection[n];
@@ -57,86 +75,74 @@ public static class DatasetSelection
         return new DatasetSelectionResult(pairs, order, plan.ExternalCap, plan.ImplicitCap, plan.RouteThreshold, plan.KeptCount, plan.SftCount, plan.DroppedTies);
     }
 
-    /// <summary>
-    /// Decides dataset-level selection from the margins: caps from the dataset's quantiles, the top K by aggregated
-    /// probability (ties to the lower index; zero-margin pairs left out when not routing), then the routing threshold
-    /// over the kept pairs' non-zero margins and the curriculum order (easy → hard) when routing. Memory: a few numbers
-    /// per pair, released on return.
-    /// </summary>
+    /// <summary><see cref="Plan(IPairMargins, DatasetSelectionOptions)"/> over margins in memory.</summary>
     /// <param name="externalMargins">r(y_w) − r(y_l) for every pair.</param>
     /// <param name="implicitMargins">The implicit margin for every pair, or empty when the dataset has none.</param>
-    public static DatasetSelectionPlan Plan(ReadOnlySpan<double> externalMargins, ReadOnlySpan<double> implicitMargins, DatasetSelectionOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var n = externalMargins.Length;
-        if (!implicitMargins.IsEmpty && implicitMargins.Length != n)
-        {
-            throw new ArgumentException($"{implicitMargins.Length} implicit margins for {n} pairs; give one per pair or none.", nameof(implicitMargins));
-        }
+    public static DatasetSelectionPlan Plan(ReadOnlySpan<double> externalMargins, ReadOnlySpan<double> implicitMargins, DatasetSelectionOptions options) =>
+        Plan(new ArrayPairMargins(externalMargins.ToArray(), implicitMargins.ToArray()), options);
 
+    /// <summary>
+    /// Decides dataset-level selection from the margins, in passes over them: caps from the dataset's quantiles, the
+    /// top K by aggregated probability as a rule (ties to the lower index; zero-margin pairs left out when not routing),
+    /// then the routing threshold over the kept pairs' non-zero margins. Memory: a histogram, whatever the number of
+    /// pairs; the output order (input order, or the curriculum's when routing) is the caller's to produce.
+    /// </summary>
+    public static DatasetSelectionPlan Plan(IPairMargins margins, DatasetSelectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(margins);
+        ArgumentNullException.ThrowIfNull(options);
+        var n = margins.Count;
         if (n == 0)
         {
-            return new DatasetSelectionPlan(double.NaN, null, double.NaN, [], 0, 0, 0, options.Aggregation);
+            return new DatasetSelectionPlan(double.NaN, null, double.NaN, TopKRule.None, 0, 0, 0, options.Aggregation) { Routes = options.RouteSmallMargins };
         }
 
-        var externalCap = options.ExternalCap ?? MarginProbability.CapFromQuantile(externalMargins, options.CapQuantile);
-        double? implicitCap = implicitMargins.IsEmpty ? null : options.ImplicitCap ?? MarginProbability.CapFromQuantile(implicitMargins, options.CapQuantile);
-        var probe = new DatasetSelectionPlan(externalCap, implicitCap, double.NegativeInfinity, null, n, n, 0, options.Aggregation);
-
-        var ties = 0;
-        foreach (var margin in externalMargins)
-        {
-            ties += margin == 0 ? 1 : 0;
-        }
+        var externalCap = options.ExternalCap ?? MarginProbability.CapFromQuantile(() => margins.Pass().Select(m => m.External), n, options.CapQuantile);
+        double? implicitCap = !margins.HasImplicit ? null : options.ImplicitCap ?? MarginProbability.CapFromQuantile(() => margins.Pass().Select(m => m.Implicit), n, options.CapQuantile);
+        var ties = margins.Pass().LongCount(m => m.External == 0);
 
         // Without routing a tie can only be dropped: rank the others alone.
         var dropTies = !options.RouteSmallMargins && ties > 0;
         var eligible = dropTies ? n - ties : n;
-        var keep = eligible == 0 ? 0 : options.Keep.Resolve(eligible);
-        int[]? kept = null;
+        var keep = eligible == 0 ? 0 : options.Keep.Resolve((int)eligible);
+        var plan = new DatasetSelectionPlan(externalCap, implicitCap, double.NegativeInfinity, null, (int)n, keep, 0, options.Aggregation)
+        {
+            DroppedTies = dropTies ? (int)ties : 0,
+        };
         if (keep < n)
         {
-            var ranked = new double[n];
-            for (var i = 0; i < n; i++)
-            {
-                ranked[i] = dropTies && externalMargins[i] == 0
-                    ? double.NegativeInfinity
-                    : probe.Decide(externalMargins[i], implicitMargins.IsEmpty ? double.NaN : implicitMargins[i]).Probability;
-            }
-
-            kept = keep == 0 ? [] : TopK.IndicesInInputOrder(ranked, keep);
+            plan = plan with { TopK = keep == 0 ? TopKRule.None : TopKOf(margins, plan, keep) };
         }
 
-        probe = probe with { DroppedTies = dropTies ? ties : 0 };
         if (!options.RouteSmallMargins)
         {
-            return probe with { Order = kept, KeptCount = keep };
+            return plan;
         }
 
-        var keptMargins = new double[keep];
-        for (var k = 0; k < keep; k++)
+        IEnumerable<double> KeptMargins()
         {
-            keptMargins[k] = externalMargins[kept is null ? k : kept[k]];
-        }
-
-        var threshold = SmallMarginRouting.Threshold(Array.FindAll(keptMargins, m => m != 0), options.RouteQuantile);
-        var routed = probe with { RouteThreshold = threshold, Routes = true };
-        var sft = 0;
-        foreach (var margin in keptMargins)
-        {
-            sft += margin == 0 || SmallMarginRouting.Route(margin, threshold) == PairRoute.Sft ? 1 : 0;
-        }
-
-        // Curriculum order (easy → hard): by descending margin, ties in input order.
-        var order = SmallMarginRouting.CurriculumOrder(keptMargins);
-        if (kept is not null)
-        {
-            for (var k = 0; k < order.Length; k++)
+            var filter = plan.Filter();
+            foreach (var m in margins.Pass())
             {
-                order[k] = kept[order[k]];
+                if (filter.Keep(m))
+                {
+                    yield return m.External;
+                }
             }
         }
 
-        return routed with { Order = order, KeptCount = keep, SftCount = sft };
+        var nonTies = KeptMargins().LongCount(m => m != 0);
+        var threshold = SmallMarginRouting.Threshold(() => KeptMargins().Where(m => m != 0), nonTies, options.RouteQuantile);
+        var sft = KeptMargins().Count(m => m == 0 || SmallMarginRouting.Route(m, threshold) == PairRoute.Sft);
+        return plan with { RouteThreshold = threshold, Routes = true, SftCount = sft };
+    }
+
+    /// <summary>The rank of the K-th best pair, and how many pairs at exactly that rank the top K takes (the first ones).</summary>
+    private static TopKRule TopKOf(IPairMargins margins, DatasetSelectionPlan plan, int keep)
+    {
+        IEnumerable<double> Ranks() => margins.Pass().Select(m => plan.Rank(m.External, m.Implicit));
+        var threshold = Statistics.Quantile.Smallest(Ranks, margins.Count - keep);
+        var above = Ranks().LongCount(r => r > threshold);
+        return new TopKRule(threshold, keep - above);
     }
 }

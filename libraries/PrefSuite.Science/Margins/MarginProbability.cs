@@ -36,13 +36,17 @@ public static class MarginProbability
     }
 
     /// <summary>The default cap for a dataset: a high quantile of its margins, which must exceed the floor of −2.</summary>
-    public static double CapFromQuantile(ReadOnlySpan<double> margins, double quantile = DefaultCapQuantile)
-    {
-        var cap = Statistics.Quantile.Of(margins, quantile);
-        return cap > Floor
+    public static double CapFromQuantile(ReadOnlySpan<double> margins, double quantile = DefaultCapQuantile) =>
+        CheckedCap(Statistics.Quantile.Of(margins, quantile), quantile, nameof(margins));
+
+    /// <summary>The same cap over margins too many to hold: <paramref name="pass"/> yields all <paramref name="count"/> of them on each call.</summary>
+    public static double CapFromQuantile(Func<IEnumerable<double>> pass, long count, double quantile = DefaultCapQuantile) =>
+        CheckedCap(Statistics.Quantile.Of(pass, count, quantile), quantile, nameof(pass));
+
+    private static double CheckedCap(double cap, double quantile, string parameter) =>
+        cap > Floor
             ? cap
-            : throw new ArgumentException($"The {quantile:0.##} quantile of the margins is {cap}, not above the floor of −2; give an explicit cap.", nameof(margins));
-    }
+            : throw new ArgumentException($"The {quantile:0.##} quantile of the margins is {cap}, not above the floor of −2; give an explicit cap.", parameter);
 
     private static void CheckCap(double cap)
     {

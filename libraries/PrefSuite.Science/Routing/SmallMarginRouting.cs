@@ -13,6 +13,10 @@ public static class SmallMarginRouting
     public static double Threshold(ReadOnlySpan<double> margins, double quantile = DefaultThresholdQuantile) =>
         margins.IsEmpty ? double.NegativeInfinity : Statistics.Quantile.Of(margins, quantile);
 
+    /// <summary>The same threshold over margins too many to hold: <paramref name="pass"/> yields all <paramref name="count"/> of them on each call.</summary>
+    public static double Threshold(Func<IEnumerable<double>> pass, long count, double quantile = DefaultThresholdQuantile) =>
+        count == 0 ? double.NegativeInfinity : Statistics.Quantile.Of(pass, count, quantile);
+
     /// <summary>SFT strictly below the threshold, DPO at or above it.</summary>
     public static PairRoute Route(double margin, double threshold) => margin < threshold ? PairRoute.Sft : PairRoute.Dpo;
 

@@ -62,13 +62,70 @@ public static class Quantile
         return FromKey(prefix);
     }
 
-    /// <summary>Maps a double to an unsigned key with the same order (negative values flipped, the sign bit set for the others).</summary>
-    private static ulong Key(double value)
+    /// <summary>
+    /// <see cref="Of(ReadOnlySpan{double}, double)"/> over values too many to hold: <paramref name="pass"/> yields all
+    /// <paramref name="count"/> values in the same order each time it is called, and each radix step is one pass.
+    /// Memory: one histogram, whatever the count.
+    /// </summary>
+    public static double Of(Func<IEnumerable<double>> pass, long count, double q)
     {
-        var bits = (ulong)BitConverter.DoubleToInt64Bits(value == 0 ? 0.0 : value); // −0 sorts with +0
-        return (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
+        ArgumentNullException.ThrowIfNull(pass);
+        if (count <= 0)
+        {
+            throw new ArgumentException("A quantile of no values is undefined.", nameof(count));
+        }
+
+        if (!(q >= 0 && q <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(q), q, "The quantile must lie in [0, 1].");
+        }
+
+        var position = q * (count - 1);
+        var lower = (long)Math.Floor(position);
+        var upper = Math.Min(lower + 1, count - 1);
+        var fraction = position - lower;
+        var low = Smallest(pass, lower);
+        return fraction == 0 ? low : low + (fraction * (Smallest(pass, upper) - low));
     }
 
-    private static double FromKey(ulong key) =>
-        BitConverter.Int64BitsToDouble((long)((key & 0x8000_0000_0000_0000UL) != 0 ? key & 0x7FFF_FFFF_FFFF_FFFFUL : ~key));
+    /// <summary>The k-th smallest (from 0) of the values <paramref name="pass"/> yields, by the same radix selection as the span version, one pass per 16 bits.</summary>
+    public static double Smallest(Func<IEnumerable<double>> pass, long k)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        var counts = new long[1 << 16];
+        ulong prefix = 0;
+        for (var shift = 48; shift >= 0; shift -= 16)
+        {
+            Array.Clear(counts);
+            var mask = shift == 48 ? 0UL : ulong.MaxValue << (shift + 16);
+            foreach (var value in pass())
+            {
+                var key = Key(value);
+                if ((key & mask) == prefix)
+                {
+                    counts[(int)((key >> shift) & 0xFFFF)]++;
+                }
+            }
+
+            var bucket = 0;
+            while (bucket < counts.Length && k >= counts[bucket])
+            {
+                k -= counts[bucket++];
+            }
+
+            if (bucket == counts.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(k), "There are fewer values than k + 1.");
+            }
+
+            prefix |= (ulong)bucket << shift;
+        }
+
+        return FromKey(prefix);
+    }
+
+    private static ulong Key(double value) => OrderedKey.Of(value);
+
+    private static double FromKey(ulong key) => OrderedKey.ToDouble(key);
 }

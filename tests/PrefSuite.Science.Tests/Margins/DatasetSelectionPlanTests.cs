@@ -42,7 +42,8 @@ public class DatasetSelectionPlanTests
             bool ToSft(int i) => route && (external[i] == 0 || external[i] < threshold);
 
             var plan = DatasetSelection.Plan(external, implicitMargins, options);
-            Assert.Equal(order, plan.Order ?? Enumerable.Range(0, n).ToArray());
+            Assert.Equal(order, DatasetSelection.Apply(external, implicitMargins, options).Order);
+            Assert.Equal(kept, Kept(plan, external, implicitMargins));
             Assert.Equal(keep, plan.KeptCount);
             Assert.Equal(threshold, plan.RouteThreshold);
             Assert.Equal(kept.Count(ToSft), plan.SftCount);
@@ -54,6 +55,12 @@ public class DatasetSelectionPlanTests
                 Assert.Equal(ToSft(i) ? PairRoute.Sft : PairRoute.Dpo, decision.Route);
             }
         });
+    }
+
+    private static int[] Kept(DatasetSelectionPlan plan, double[] external, double[] implicitMargins)
+    {
+        var filter = plan.Filter();
+        return [.. Enumerable.Range(0, external.Length).Where(i => filter.Keep(external[i], implicitMargins.Length == 0 ? double.NaN : implicitMargins[i]))];
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+using CsCheck;
+using PrefSuite.Data.Formats;
+
+namespace PrefSuite.Data.Tests.Formats;
+
+public class IdSetTests
+{
+    [Fact]
+    public void RepeatsAreFoundExactlyAcrossTheTableRunsMergesAndBloomRebuilds()
+    {
+        // A table of 4–64 recent ids makes most ids live in run files, with merges after 8 runs and Bloom filter rebuilds
+        // as the count grows; every answer must equal a plain HashSet's. Hashes from a small range repeat often.
+        Gen.Select(Gen.ULong[1, 3000].Array[1, 4000], Gen.Int[4, 64], Gen.Bool).Sample((hashes, recent, reserve) =>
+        {
+            using var ids = new IdSet(recentIds: recent);
+            if (reserve)
+            {
+                ids.Reserve(hashes.Length);
+            }
+
+            var expected = new HashSet<ulong>();
+            foreach (var hash in hashes)
+            {
+                Assert.Equal(expected.Add(hash), ids.Add(hash));
+            }
+
+            Assert.Equal(expected.Count, ids.Count);
+            Assert.InRange(ids.RunFiles, expected.Count >= recent ? 1 : 0, 9);
+        },
+        iter: 200);
+    }
+}
+
+[Collection(nameof(Selection.LiveHeapCollection))]
+public class IdSetMemoryTests
+{
+    [Fact]
+    public void AMillionIdsKeepAFewMegabytesInMemory()
+    {
+        // 1,000,000 distinct ids and then each again: the live heap holds the 2 MB table, the Bloom filter (2 bytes an id)
+        // and the run indices, not 8 bytes or more an id; every repeat is found.
+        using var ids = new IdSet();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        const int count = 1_000_000;
+        for (var i = 1; i <= count; i++)
+        {
+            Assert.True(ids.Add(IdSet.Hash($"prompt {i}")));
+        }
+
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        for (var i = 1; i <= count; i += 997)
+        {
+            Assert.False(ids.Add(IdSet.Hash($"prompt {i}")));
+        }
+
+        Assert.True(held < 6L << 20, $"{held >> 20} MB held for {count} ids");
+    }
+}
