@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using PrefSuite.Data.Files;
 
 namespace PrefSuite.Data.Formats;
 
@@ -254,15 +255,7 @@ internal sealed class IdSet : IDisposable
         /// <summary>Writes the merge of sorted sequences (each given as blocks) as one run.</summary>
         public static IdRun Write(string? folder, IEnumerable<IEnumerable<ulong[]>> sources)
         {
-            var directory = folder ?? Path.GetTempPath();
-            Directory.CreateDirectory(directory);
-            var path = Path.Combine(directory, $".prefsuite-ids.{Guid.NewGuid():N}.spill");
-            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.Delete(path);
-            }
-
+            var file = ScratchFile.Create(folder, "ids");
             var index = new List<ulong>();
             var buffer = new ulong[1 << 13];
             var buffered = 0;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using PrefSuite.Data.Files;
 using PrefSuite.Science.Margins;
 
 namespace PrefSuite.Data.Selection;
@@ -24,14 +25,7 @@ internal sealed class PairNumbers : IPairMargins, IDisposable
 
     public PairNumbers(string? folder)
     {
-        var directory = folder ?? Path.GetTempPath();
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $".prefsuite-numbers.{Guid.NewGuid():N}.spill");
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.Delete(path); // unlinked at once, as the text spill
-        }
+        _file = ScratchFile.Create(folder, "numbers");
     }
 
     public long Count { get; private set; }

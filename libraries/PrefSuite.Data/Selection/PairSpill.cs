@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PrefSuite.Data.Files;
 using PrefSuite.Data.Rows;
 using PrefSuite.Science.Statistics;
 
@@ -20,14 +21,7 @@ internal sealed class PairSpill : IDisposable
 
     public PairSpill(string? folder)
     {
-        var directory = folder ?? Path.GetTempPath();
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $".prefsuite-pairs.{Guid.NewGuid():N}.spill");
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.Delete(path); // unlinked at once: the open handle keeps the data, and a killed process leaves nothing behind
-        }
+        _file = ScratchFile.Create(folder, "pairs");
     }
 
     /// <summary>Where the next record starts.</summary>
