@@ -167,7 +167,7 @@ public sealed partial class RunCoordinator : IAsyncDisposable
         {
             if (_runs.TryGetValue(spec.RunId, out var existing))
             {
-                using var resubmitted = PromptIndex.Of(spec.Prompts);
+                using var resubmitted = PromptIndex.Of(_rules.Prompts(spec));
                 if (!existing.Spec.Equals(StoredRunSpec.SettingsOf(spec)) || existing.PromptsHash != resubmitted.Hash())
                 {
                     throw new InvalidRequestException("run_id", $"run '{spec.RunId}' already exists with other settings; resume it with the same settings or choose another run id");
@@ -176,8 +176,8 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                 return Snapshot(existing);
             }
 
-            await StoredRunSpec.WriteAsync(_store, spec, cancellationToken).ConfigureAwait(false);
-            using var prompts = PromptIndex.Of(spec.Prompts);
+            await StoredRunSpec.WriteAsync(_store, spec, _rules.Prompts(spec), cancellationToken).ConfigureAwait(false);
+            using var prompts = PromptIndex.Of(_rules.Prompts(spec));
             var entry = new RunEntry(StoredRunSpec.SettingsOf(spec), prompts, RunLedger.Create(_store, spec.RunId), _store, ArtifactPaths.RunPrompts(spec.RunId)) { LastProgressMs = NowMs };
             var records = new List<LedgerRecord> { new() { Accepted = new Accepted { AtMs = NowMs } } };
             records.Add(await PolicyRecordAsync(spec, cancellationToken).ConfigureAwait(false));

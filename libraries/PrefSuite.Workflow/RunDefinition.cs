@@ -57,6 +57,13 @@ public static class RunDefinition
         return Math.Max(1, spec.Rounds);
     }
 
+    /// <summary>How many prompts a spec's run samples: its own prompts, or else its demo prompts (made as they are read).</summary>
+    public static int PromptCount(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Prompts.Count > 0 ? spec.Prompts.Count : Math.Max(0, spec.DemoPrompts);
+    }
+
     /// <summary>
     /// The prompts of a round, as a range of the spec's prompts: all of them every round, or with fresh_prompts the
     /// round's slice (prompt count / rounds each; the last round also takes the remainder).
@@ -66,7 +73,7 @@ public static class RunDefinition
     {
         ArgumentNullException.ThrowIfNull(spec);
         var rounds = Rounds(spec);
-        var all = promptCount ?? spec.Prompts.Count;
+        var all = promptCount ?? PromptCount(spec);
         if (!spec.FreshPrompts || rounds == 1)
         {
             return (0, all);
@@ -213,6 +220,12 @@ public static class RunDefinition
 /// <summary>Checks a submitted spec and fills its defaults (the stages' own rules, given to the workflow by its host).</summary>
 public interface IRunSpecRules
 {
-    /// <summary>The spec validated (errors name the field) and completed: run id, prompts, sampling defaults.</summary>
+    /// <summary>The spec validated (errors name the field) and completed: run id, sampling defaults.</summary>
     RunSpec Normalize(RunSpec spec);
+
+    /// <summary>
+    /// A normalized spec's prompts in order, <see cref="RunDefinition.PromptCount"/> of them: its own, or its demo
+    /// prompts made one at a time as they are read (a million-prompt demo run is never held whole).
+    /// </summary>
+    IEnumerable<Prompt> Prompts(RunSpec spec);
 }

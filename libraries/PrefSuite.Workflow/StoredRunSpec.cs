@@ -15,14 +15,25 @@ public static class StoredRunSpec
     /// Writes the prompts first (a settings file is only ever there with its prompts), streamed prompt by prompt as
     /// the prompts field of a RunSpec, so a million prompts are never one more copy in memory.
     /// </summary>
-    public static async Task WriteAsync(IArtifactStore store, RunSpec spec, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(IArtifactStore store, RunSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return WriteAsync(store, spec, spec.Prompts, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="prompts"/> (read once, in order) as the run's prompts and then <paramref name="spec"/>'s
+    /// settings: prompts made on the fly, such as a demo run's, are stored without being held.
+    /// </summary>
+    public static async Task WriteAsync(IArtifactStore store, RunSpec spec, IEnumerable<Prompt> prompts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(prompts);
         await store.WriteAsync(ArtifactPaths.RunPrompts(spec.RunId), (stream, ct) =>
         {
             using var output = new CodedOutputStream(stream, leaveOpen: true);
-            foreach (var prompt in spec.Prompts)
+            foreach (var prompt in prompts)
             {
                 ct.ThrowIfCancellationRequested();
                 output.WriteTag(RunSpec.PromptsFieldNumber, WireFormat.WireType.LengthDelimited);

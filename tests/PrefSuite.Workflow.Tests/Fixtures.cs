@@ -68,6 +68,8 @@ internal sealed class TestRules : IRunSpecRules
 
         return spec;
     }
+
+    public IEnumerable<Prompt> Prompts(RunSpec spec) => spec.Prompts;
 }
 
 internal static class Runs

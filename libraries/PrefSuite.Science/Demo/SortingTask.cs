@@ -50,11 +50,22 @@ public static class SortingTask
     public static IReadOnlyList<SortingPrompt> Prompts(int count, ulong seed) => Prompts(count, seed, SortingTaskShape.Standard);
 
     /// <summary><paramref name="count"/> prompts of the given shape drawn from <paramref name="seed"/>, ids "sort-{seed}-{index}".</summary>
-    public static IReadOnlyList<SortingPrompt> Prompts(int count, ulong seed, SortingTaskShape shape)
+    public static IReadOnlyList<SortingPrompt> Prompts(int count, ulong seed, SortingTaskShape shape) => [.. Generate(count, seed, shape)];
+
+    /// <summary>
+    /// The same prompts as <see cref="Prompts(int, ulong, SortingTaskShape)"/>, made one at a time as they are read: a
+    /// million-prompt demo run streams them to its store without holding them.
+    /// </summary>
+    public static IEnumerable<SortingPrompt> Generate(int count, ulong seed, SortingTaskShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return GenerateIterator(count, seed, shape);
+    }
+
+    private static IEnumerable<SortingPrompt> GenerateIterator(int count, ulong seed, SortingTaskShape shape)
+    {
         var rng = new SplitMix64(seed);
-        var prompts = new SortingPrompt[count];
         for (var i = 0; i < count; i++)
         {
             var digits = new int[shape.MinDigits + rng.NextInt(shape.MaxDigits - shape.MinDigits + 1)];
@@ -63,10 +74,8 @@ public static class SortingTask
                 digits[d] = rng.NextInt(10);
             }
 
-            prompts[i] = new SortingPrompt(string.Create(CultureInfo.InvariantCulture, $"sort-{seed}-{i}"), "sort " + string.Join(' ', digits) + " =", digits);
+            yield return new SortingPrompt(string.Create(CultureInfo.InvariantCulture, $"sort-{seed}-{i}"), "sort " + string.Join(' ', digits) + " =", digits);
         }
-
-        return prompts;
     }
 
     /// <summary>Reads the digits back from a prompt text such as "sort 3 1 2 =".</summary>

@@ -1,5 +1,6 @@
 using PrefSuite.Contracts.V1;
 using PrefSuite.Science.Demo;
+using PrefSuite.Stages.Sampling;
 using PrefSuite.Workflow;
 
 namespace PrefSuite.Stages.Runs;
@@ -13,7 +14,10 @@ public static class RunSpecValidation
     /// <summary>Rounds one run may hold.</summary>
     public const int MaxRounds = 1000;
 
-    /// <summary>Validates (errors name the field), materialises demo prompts, fills sampling defaults and the run id.</summary>
+    /// <summary>
+    /// Validates (errors name the field), fills sampling defaults and the run id. Demo prompts stay a count and a seed:
+    /// <see cref="Prompts"/> makes them as they are read.
+    /// </summary>
     public static RunSpec Normalize(RunSpec spec, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -23,22 +27,20 @@ public static class RunSpecValidation
             throw new InvalidRequestException("sampling.n", "must be at least 2: a preference pair needs two responses");
         }
 
-        if (spec.Prompts.Count == 0)
+        if (spec.Prompts.Count > 0)
         {
-            if (spec.DemoPrompts <= 0)
-            {
-                throw new InvalidRequestException("prompts", "give prompts or demo_prompts");
-            }
-
-            if (spec.DemoPrompts > MaxPrompts)
-            {
-                throw new InvalidRequestException("demo_prompts", $"is {spec.DemoPrompts}; at most {MaxPrompts} per run");
-            }
-
-            spec.Prompts.Add(SortingTask.Prompts(spec.DemoPrompts, spec.DemoSeed).Select(p => new Prompt { PromptId = p.Id, Text = p.Text }));
+            SamplingStage.ValidatePrompts(spec.Prompts, MaxPrompts, "per run");
+        }
+        else if (spec.DemoPrompts <= 0)
+        {
+            throw new InvalidRequestException("prompts", "give prompts or demo_prompts");
+        }
+        else if (spec.DemoPrompts > MaxPrompts)
+        {
+            throw new InvalidRequestException("demo_prompts", $"is {spec.DemoPrompts}; at most {MaxPrompts} per run");
         }
 
-        spec.Sampling = Sampling.SamplingStage.Validate(spec.Prompts, spec.Sampling, MaxPrompts, "per run");
+        spec.Sampling = SamplingStage.ValidateParameters(spec.Sampling);
         Mapping.SelectionMapping.ToOptions(spec.Strategy);
         Mapping.SelectionMapping.ToOptions(spec.Dataset);
         if (spec.Training is { } training)
@@ -61,9 +63,9 @@ public static class RunSpecValidation
             throw new InvalidRequestException("rounds", "more than one round needs training: each round samples with the policy the round before trained");
         }
 
-        if (spec.FreshPrompts && spec.Prompts.Count < RunDefinition.Rounds(spec))
+        if (spec.FreshPrompts && RunDefinition.PromptCount(spec) < RunDefinition.Rounds(spec))
         {
-            throw new InvalidRequestException("fresh_prompts", $"{spec.Prompts.Count} prompts cannot give each of {spec.Rounds} rounds fresh prompts");
+            throw new InvalidRequestException("fresh_prompts", $"{RunDefinition.PromptCount(spec)} prompts cannot give each of {spec.Rounds} rounds fresh prompts");
         }
 
         if (spec.ImplicitWarmup is < 0 or > 1 || double.IsNaN(spec.ImplicitWarmup))
@@ -82,10 +84,21 @@ public static class RunSpecValidation
 
         return spec;
     }
+
+    /// <summary>A normalized spec's prompts in order: its own, or its demo prompts made one at a time.</summary>
+    public static IEnumerable<Prompt> Prompts(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Prompts.Count > 0
+            ? spec.Prompts
+            : SortingTask.Generate(spec.DemoPrompts, spec.DemoSeed, SortingTaskShape.Standard).Select(p => new Prompt { PromptId = p.Id, Text = p.Text });
+    }
 }
 
 /// <summary>The stages' rules for run specs, as the workflow takes them.</summary>
 public sealed class RunSpecRules(TimeProvider time) : IRunSpecRules
 {
     public RunSpec Normalize(RunSpec spec) => RunSpecValidation.Normalize(spec, time);
+
+    public IEnumerable<Prompt> Prompts(RunSpec spec) => RunSpecValidation.Prompts(spec);
 }

@@ -79,6 +79,13 @@ public sealed class SamplingStage(IResponseSampler sampler)
     /// <summary>Checks prompts and sampling parameters with a limit on the prompts' count; errors name the field.</summary>
     public static SamplingParams Validate(IReadOnlyList<Prompt> prompts, SamplingParams? parameters, int maxPrompts, string limitScope)
     {
+        ValidatePrompts(prompts, maxPrompts, limitScope);
+        return ValidateParameters(parameters);
+    }
+
+    /// <summary>Checks prompts: their count against a limit, their ids (present, unique) and their content.</summary>
+    public static void ValidatePrompts(IReadOnlyList<Prompt> prompts, int maxPrompts, string limitScope)
+    {
         ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0)
         {
@@ -108,7 +115,11 @@ public sealed class SamplingStage(IResponseSampler sampler)
                 throw new InvalidRequestException($"prompts[{i}]", "has neither text nor messages");
             }
         }
+    }
 
+    /// <summary>Checks sampling parameters (errors name the field) and returns a copy with the defaults filled.</summary>
+    public static SamplingParams ValidateParameters(SamplingParams? parameters)
+    {
         parameters = parameters?.Clone() ?? throw new InvalidRequestException("sampling", "is missing");
         if (parameters.N is < 1 or > MaxSamplesPerPrompt)
         {

@@ -1,4 +1,5 @@
 using PrefSuite.Contracts.V1;
+using PrefSuite.Science.Demo;
 using PrefSuite.Stages.Runs;
 using PrefSuite.Stages.Sampling;
 using PrefSuite.Workflow;
@@ -12,13 +13,31 @@ public sealed class RunSpecValidationTests
     {
         var count = SamplingStage.MaxPromptsPerCall + 476;
         var spec = RunSpecValidation.Normalize(new RunSpec { DemoPrompts = count, Sampling = new SamplingParams { N = 4 } }, TimeProvider.System);
-        Assert.Equal(count, spec.Prompts.Count);
-        Assert.Equal(count, spec.Prompts.Select(p => p.PromptId).Distinct().Count());
+        var prompts = RunSpecValidation.Prompts(spec).ToList();
+        Assert.Equal(count, prompts.Count);
+        Assert.Equal(count, RunDefinition.PromptCount(spec));
+        Assert.Equal(count, prompts.Select(p => p.PromptId).Distinct().Count());
 
         // The per-call limit still holds for the Sample RPC itself.
-        var call = Assert.Throws<InvalidRequestException>(() => SamplingStage.Validate(spec.Prompts, spec.Sampling));
+        var call = Assert.Throws<InvalidRequestException>(() => SamplingStage.Validate(prompts, spec.Sampling));
         Assert.Equal("prompts", call.Field);
         Assert.Contains($"at most {SamplingStage.MaxPromptsPerCall} per call", call.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DemoPromptsStayACountAndASeedAndAreMadeAsTheyAreRead()
+    {
+        var spec = RunSpecValidation.Normalize(new RunSpec { DemoPrompts = 300, DemoSeed = 17, Sampling = new SamplingParams { N = 4 } }, TimeProvider.System);
+        Assert.Empty(spec.Prompts);
+        var expected = SortingTask.Prompts(300, 17).Select(p => (p.Id, p.Text)).ToArray();
+        Assert.Equal(expected, RunSpecValidation.Prompts(spec).Select(p => (p.PromptId, p.Text)).ToArray());
+
+        // A spec with prompts of its own uses them, demo count or not.
+        var own = new RunSpec { DemoPrompts = 300, Sampling = new SamplingParams { N = 4 } };
+        own.Prompts.Add(new Prompt { PromptId = "a", Text = "sort 2 1 =" });
+        own = RunSpecValidation.Normalize(own, TimeProvider.System);
+        Assert.Equal(["a"], RunSpecValidation.Prompts(own).Select(p => p.PromptId));
+        Assert.Equal(1, RunDefinition.PromptCount(own));
     }
 
     [Fact]
