@@ -6,51 +6,53 @@ using RabbitMQ.Client;
 
 namespace PrefSuite.Messaging;
 
-/// <summary>The process's one RabbitMQ connection, opened on first use with retries (the broker may still be starting).</summary>
-public sealed partial class RabbitMqConnection(IOptions<MessagingOptions> options, ILogger<RabbitMqConnection> logger) : IAsyncDisposable
+/// <summary>
+/// The process's one RabbitMQ connection. In a service it is the connection Aspire.RabbitMQ.Client registers (its connect
+/// retries, health check and traces), opened on first use and recovering by itself after a broker restart; consumers and
+/// publishers open their channels again while it recovers. A tool or test without a host opens and owns its own.
+/// </summary>
+public sealed partial class RabbitMqConnection : IAsyncDisposable
 {
+    private readonly IOptions<MessagingOptions> _options;
+    private readonly ILogger<RabbitMqConnection> _logger;
+    private readonly Func<IConnection>? _shared;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _connection;
 
-    public MessagingOptions Options => options.Value;
+    /// <summary>A connection of its own, opened on first use with retries (the broker may still be starting).</summary>
+    public RabbitMqConnection(IOptions<MessagingOptions> options, ILogger<RabbitMqConnection> logger)
+    {
+        _options = options;
+        _logger = logger;
+    }
 
-    /// <summary>Whether the connection is open now (readiness).</summary>
+    /// <summary>The host's shared connection, resolved on first use (resolving connects, and may wait for the broker).</summary>
+    internal RabbitMqConnection(IOptions<MessagingOptions> options, Func<IConnection> shared, ILogger<RabbitMqConnection> logger)
+        : this(options, logger) => _shared = shared;
+
+    public MessagingOptions Options => _options.Value;
+
+    /// <summary>Whether the connection is open now.</summary>
     public bool IsOpen => _connection is { IsOpen: true };
 
     public async Task<IConnection> GetAsync(CancellationToken cancellationToken = default)
     {
-        if (_connection is { IsOpen: true } open)
+        if (Usable(_connection) is { } connection)
         {
-            return open;
+            return connection;
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_connection is { IsOpen: true } again)
+            if (Usable(_connection) is { } again)
             {
                 return again;
             }
 
-            var factory = new ConnectionFactory
-            {
-                Uri = new Uri(options.Value.ConnectionString),
-                ClientProvidedName = AppDomain.CurrentDomain.FriendlyName,
-                AutomaticRecoveryEnabled = true,
-            };
-            var retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = 20,
-                Delay = TimeSpan.FromSeconds(1),
-                BackoffType = DelayBackoffType.Constant,
-                ShouldHandle = new PredicateBuilder().Handle<RabbitMQ.Client.Exceptions.BrokerUnreachableException>(),
-                OnRetry = args =>
-                {
-                    LogRetry(logger, args.AttemptNumber + 1);
-                    return ValueTask.CompletedTask;
-                },
-            }).Build();
-            _connection = await retry.ExecuteAsync(async ct => await factory.CreateConnectionAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            _connection = _shared is null
+                ? await OpenOwnAsync(cancellationToken).ConfigureAwait(false)
+                : await Task.Run(_shared, cancellationToken).ConfigureAwait(false); // the integration connects synchronously
             return _connection;
         }
         finally
@@ -59,9 +61,40 @@ public sealed partial class RabbitMqConnection(IOptions<MessagingOptions> option
         }
     }
 
+    /// <summary>The shared connection is kept while it recovers; an own connection that closed is opened again.</summary>
+    private IConnection? Usable(IConnection? connection) => _shared is not null || connection is { IsOpen: true } ? connection : null;
+
+    /// <summary>What every connection of the product sets on its factory: its name in the broker's UI, and quick recovery.</summary>
+    internal static void Configure(ConnectionFactory factory)
+    {
+        factory.ClientProvidedName = AppDomain.CurrentDomain.FriendlyName;
+        factory.AutomaticRecoveryEnabled = true;
+        factory.NetworkRecoveryInterval = TimeSpan.FromSeconds(1); // a local or in-cluster broker: a restart costs seconds, not 5 s more
+    }
+
+    private async Task<IConnection> OpenOwnAsync(CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(_options.Value.ConnectionString) };
+        Configure(factory);
+        var retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 20,
+            Delay = TimeSpan.FromSeconds(1),
+            BackoffType = DelayBackoffType.Constant,
+            ShouldHandle = new PredicateBuilder().Handle<RabbitMQ.Client.Exceptions.BrokerUnreachableException>(),
+            OnRetry = args =>
+            {
+                LogRetry(_logger, args.AttemptNumber + 1);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+        return await retry.ExecuteAsync(async ct => await factory.CreateConnectionAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_connection is not null)
+        // The shared connection belongs to the host's container, which closes it.
+        if (_shared is null && _connection is not null)
         {
             await _connection.CloseAsync().ConfigureAwait(false);
             _connection.Dispose();

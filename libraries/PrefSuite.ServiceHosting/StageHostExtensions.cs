@@ -72,10 +72,9 @@ public static class StageHostExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ArtifactStoreOptions>>().Value.Create());
         builder.Services.AddSingleton(TimeProvider.System);
-        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString("rabbitmq")))
+        if (!string.IsNullOrEmpty(builder.Configuration.GetConnectionString(MessagingServiceCollectionExtensions.ConnectionName)))
         {
-            builder.Services.AddPrefSuiteMessaging(builder.Configuration);
-            builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: ["ready"]);
+            builder.AddPrefSuiteMessaging();
             builder.Services.AddSingleton<RunSpecs>();
         }
 
@@ -93,7 +92,7 @@ public static class StageHostExtensions
     }
 
     /// <summary>Whether this process consumes queues (messaging configured).</summary>
-    public static bool HasMessaging(this IConfiguration configuration) => !string.IsNullOrEmpty(configuration.GetConnectionString("rabbitmq"));
+    public static bool HasMessaging(this IConfiguration configuration) => !string.IsNullOrEmpty(configuration.GetConnectionString(MessagingServiceCollectionExtensions.ConnectionName));
 }
 
 /// <summary>Security settings checked at start; the failure names the key.</summary>
@@ -103,13 +102,4 @@ internal sealed class SecurityValidation : Microsoft.Extensions.Options.IValidat
         options.Problems().ToArray() is { Length: > 0 } problems
             ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems)
             : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
-}
-
-/// <summary>Readiness: the service's connection to the broker is open.</summary>
-internal sealed class RabbitMqHealthCheck(RabbitMqConnection connection) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
-{
-    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(connection.IsOpen
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("connected to RabbitMQ")
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("not connected to RabbitMQ"));
 }

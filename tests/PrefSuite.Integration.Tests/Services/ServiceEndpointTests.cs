@@ -71,6 +71,24 @@ public sealed class ServiceEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadinessReportsABrokerItCannotReachWhileLivenessStaysUp()
+    {
+        // A port nothing listens on, and no connect retries: Aspire.RabbitMQ.Client's health check fails at once.
+        var closed = FreePorts.Next();
+        var (app, _, http) = await StartAsync(a => DenoisingService.DenoisingServiceApp.Build(a),
+            $"--ConnectionStrings:rabbitmq=amqp://guest:guest@127.0.0.1:{closed.ToString(CultureInfo.InvariantCulture)}/", "--Aspire:RabbitMQ:Client:MaxConnectRetryCount=0");
+        await using (app)
+        {
+            using var httpClient = new HttpClient();
+            var ready = await httpClient.GetAsync($"http://127.0.0.1:{http}/health");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Equal("Unhealthy", await ready.Content.ReadAsStringAsync());
+            Assert.Equal("Healthy", await httpClient.GetStringAsync($"http://127.0.0.1:{http}/alive"));
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task RequireApiKeyRefusesToStartWithoutOne()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(a => DenoisingService.DenoisingServiceApp.Build(a), "--Security:RequireApiKey=true"));
