@@ -33,9 +33,6 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
 
     public MessagingOptions Options => _options.Value;
 
-    /// <summary>Whether the connection is open now.</summary>
-    public bool IsOpen => _connection is { IsOpen: true };
-
     /// <summary>
     /// The connection, open when this returns unless it stayed closed for <see cref="RecoveryWait"/>: a caller that lost
     /// its channel to a broker restart opens the next one as soon as the shared connection has recovered, not after
