@@ -53,9 +53,10 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
                     await Task.WhenAll(messages.Select(m => channel.BasicPublishAsync(string.Empty, m.Queue, mandatory: true, Properties(m.Message, m.UnitId), m.Message.ToByteArray(), cancellationToken).AsTask())).ConfigureAwait(false);
                     return;
                 }
-                catch (RabbitMQ.Client.Exceptions.PublishException) when (attempt < PublishAttempts)
+                catch (Exception error) when (attempt < PublishAttempts && error is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
                 {
-                    // The broker refused (e.g. a queue leader not elected yet): declare again and retry shortly. A message
+                    // The broker refused (e.g. a queue leader not elected yet) or closed the channel under the publish (a
+                    // queue deleted meanwhile): declare again on an open channel and retry shortly. A message
                     // published twice is a redelivery, which every consumer tolerates.
                     _declared.Clear();
                     await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
