@@ -18,12 +18,13 @@ public class TrainingJobsTests
         using var policies = new PolicyStore(temp.Store);
         var jobs = new TrainingJobs(policies, temp.Store, NullLogger<TrainingJobs>.Instance);
         using var stop = new CancellationTokenSource();
-        var worker = jobs.RunAsync(stop.Token);
 
-        var first = await jobs.StartAsync(Sft("first", 5));
+        // Queued before the worker starts: a 5-step job can finish before the next StartAsync returns.
+        await jobs.StartAsync(Sft("first", 5));
         var second = await jobs.StartAsync(Sft("second", 100_000));
         var third = await jobs.StartAsync(Sft("third", 5));
         Assert.Equal((JobState.Queued, JobState.Queued), (second.State, third.State));
+        var worker = jobs.RunAsync(stop.Token);
 
         // The long job reports progress while it runs; the one behind it waits; a cancel ends it.
         var progress = new List<TrainProgress>();
