@@ -158,16 +158,40 @@ public sealed partial class RunCoordinator : IAsyncDisposable
     /// afterwards by the background loop. Submitting the same run id again returns the run (the same spec) or is an
     /// invalid request (another spec).
     /// </summary>
-    public async Task<Run> SubmitAsync(RunSpec spec, CancellationToken cancellationToken = default)
+    public Task<Run> SubmitAsync(RunSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec = _rules.Normalize(spec.Clone());
+        return AcceptAsync(spec, () => _rules.Prompts(spec), cancellationToken);
+    }
+
+    /// <summary>
+    /// Accepts a run whose prompts came apart from its settings (a streamed submission): the same as
+    /// <see cref="SubmitAsync(RunSpec, CancellationToken)"/> with the spool's prompts as the spec's own, read from the
+    /// spool (several times, never held whole). An empty spool leaves the settings as the whole spec (a demo run).
+    /// </summary>
+    public Task<Run> SubmitAsync(RunSpec settings, PromptSpool prompts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Count == 0)
+        {
+            return SubmitAsync(settings, cancellationToken);
+        }
+
+        var spec = _rules.Normalize(settings.Clone(), prompts.Read());
+        return AcceptAsync(spec, prompts.Read, cancellationToken);
+    }
+
+    /// <param name="prompts">The normalized spec's prompts, the same at every call.</param>
+    private async Task<Run> AcceptAsync(RunSpec spec, Func<IEnumerable<Prompt>> prompts, CancellationToken cancellationToken)
+    {
         await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_runs.TryGetValue(spec.RunId, out var existing))
             {
-                using var resubmitted = PromptIndex.Of(_rules.Prompts(spec));
+                using var resubmitted = PromptIndex.Of(prompts());
                 if (!existing.Spec.Equals(StoredRunSpec.SettingsOf(spec)) || existing.PromptsHash != resubmitted.Hash())
                 {
                     throw new InvalidRequestException("run_id", $"run '{spec.RunId}' already exists with other settings; resume it with the same settings or choose another run id");
@@ -176,9 +200,9 @@ public sealed partial class RunCoordinator : IAsyncDisposable
                 return Snapshot(existing);
             }
 
-            await StoredRunSpec.WriteAsync(_store, spec, _rules.Prompts(spec), cancellationToken).ConfigureAwait(false);
-            using var prompts = PromptIndex.Of(_rules.Prompts(spec));
-            var entry = new RunEntry(StoredRunSpec.SettingsOf(spec), prompts, RunLedger.Create(_store, spec.RunId), _store, ArtifactPaths.RunPrompts(spec.RunId)) { LastProgressMs = NowMs };
+            await StoredRunSpec.WriteAsync(_store, spec, prompts(), cancellationToken).ConfigureAwait(false);
+            using var index = PromptIndex.Of(prompts());
+            var entry = new RunEntry(StoredRunSpec.SettingsOf(spec), index, RunLedger.Create(_store, spec.RunId), _store, ArtifactPaths.RunPrompts(spec.RunId)) { LastProgressMs = NowMs };
             var records = new List<LedgerRecord> { new() { Accepted = new Accepted { AtMs = NowMs } } };
             records.Add(await PolicyRecordAsync(spec, cancellationToken).ConfigureAwait(false));
             await entry.Ledger.AppendAsync(records, cancellationToken).ConfigureAwait(false);

@@ -224,6 +224,12 @@ public interface IRunSpecRules
     RunSpec Normalize(RunSpec spec);
 
     /// <summary>
+    /// The settings of a run whose prompts came apart from them (a streamed submission) validated and completed, with
+    /// <paramref name="prompts"/> checked as they are read (once) as the run's own prompts.
+    /// </summary>
+    RunSpec Normalize(RunSpec settings, IEnumerable<Prompt> prompts);
+
+    /// <summary>
     /// A normalized spec's prompts in order, <see cref="RunDefinition.PromptCount"/> of them: its own, or its demo
     /// prompts made one at a time as they are read (a million-prompt demo run is never held whole).
     /// </summary>

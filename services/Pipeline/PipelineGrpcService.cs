@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using PrefSuite.Contracts.V1;
+using PrefSuite.Stages.Runs;
 using PrefSuite.Workflow;
 
 namespace PrefSuite.PipelineService;
@@ -9,8 +10,38 @@ namespace PrefSuite.PipelineService;
 public sealed class PipelineGrpcService(RunCoordinator coordinator) : Contracts.V1.PipelineService.PipelineServiceBase
 {
     private const int ChunkBytes = 1 << 20;
+    private static readonly RunSpec Empty = new();
 
     public override Task<Run> SubmitRun(RunSpec request, ServerCallContext context) => coordinator.SubmitAsync(request, context.CancellationToken);
+
+    public override async Task<Run> SubmitRunStream(IAsyncStreamReader<RunSpec> requestStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        using var prompts = new PromptSpool(RunSpecValidation.MaxPrompts);
+        RunSpec? settings = null;
+        var messages = 0;
+        await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            foreach (var prompt in message.Prompts)
+            {
+                prompts.Add(prompt);
+            }
+
+            message.Prompts.Clear();
+            if (settings is null)
+            {
+                settings = message;
+            }
+            else if (!message.Equals(Empty))
+            {
+                throw new InvalidRequestException($"message {messages + 1}", "carries settings; only the stream's first message does, later ones only prompts");
+            }
+
+            messages++;
+        }
+
+        return await coordinator.SubmitAsync(settings ?? throw new InvalidRequestException("spec", "the stream ended before its first message"), prompts, context.CancellationToken).ConfigureAwait(false);
+    }
 
     public override Task<Run> GetRun(RunRequest request, ServerCallContext context) =>
         Task.FromResult(coordinator.Get(request.RunId) ?? throw new KeyNotFoundException($"No run '{request.RunId}'."));

@@ -69,6 +69,14 @@ internal sealed class TestRules : IRunSpecRules
         return spec;
     }
 
+    public RunSpec Normalize(RunSpec settings, IEnumerable<Prompt> prompts)
+    {
+        var spec = settings.Clone();
+        spec.Prompts.Add(prompts);
+        Normalize(spec);
+        return settings;
+    }
+
     public IEnumerable<Prompt> Prompts(RunSpec spec) => spec.Prompts;
 }
 

@@ -8,6 +8,8 @@ namespace PrefSuite.Cli.Runs;
 /// <summary>Submits a run to a running stack's PipelineService and reports its events as progress.</summary>
 public static class StackRunner
 {
+    private const int MessageBytes = 1 << 20;
+
     public static async Task<Run> RunAsync(RunSpec spec, string address, string? apiKey, IProgress<PipelineProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -19,7 +21,7 @@ public static class StackRunner
             headers.Add("x-api-key", apiKey);
         }
 
-        var submitted = await client.SubmitRunAsync(spec, headers, DateTime.UtcNow.AddMinutes(1), cancellationToken).ConfigureAwait(false);
+        var submitted = await SubmitAsync(client, spec, headers, cancellationToken).ConfigureAwait(false);
         using var watch = client.WatchRun(new RunRequest { RunId = submitted.RunId }, headers, cancellationToken: cancellationToken);
         var last = submitted;
         await foreach (var change in watch.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -29,5 +31,46 @@ public static class StackRunner
         }
 
         return last;
+    }
+
+    /// <summary>
+    /// Submits as a stream (SubmitRunStream): the settings, then the prompts in messages of about a megabyte, so a
+    /// prompts file of any size fits the service's message limit. Accepting a million prompts takes a while, hence
+    /// the longer deadline.
+    /// </summary>
+    public static async Task<Run> SubmitAsync(PipelineService.PipelineServiceClient client, RunSpec spec, Metadata headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(spec);
+        using var call = client.SubmitRunStream(headers, DateTime.UtcNow.AddMinutes(10), cancellationToken);
+        try
+        {
+            await call.RequestStream.WriteAsync(StoredRunSpec.SettingsOf(spec), cancellationToken).ConfigureAwait(false);
+            var chunk = new RunSpec();
+            var bytes = 0;
+            foreach (var prompt in spec.Prompts)
+            {
+                chunk.Prompts.Add(prompt);
+                bytes += prompt.CalculateSize() + 8;
+                if (bytes >= MessageBytes)
+                {
+                    await call.RequestStream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                    (chunk, bytes) = (new RunSpec(), 0);
+                }
+            }
+
+            if (chunk.Prompts.Count > 0)
+            {
+                await call.RequestStream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            }
+
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // The service ended the call early (a refused prompt): its answer below says why.
+        }
+
+        return await call.ResponseAsync.ConfigureAwait(false);
     }
 }

@@ -6,6 +6,7 @@ stubs, which it hands out ready to use (`client.sampling.Sample(...)`): the key 
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections import namedtuple
@@ -242,6 +243,36 @@ class PrefSuite:
     def submit_run(self, spec: pipeline_pb2.RunSpec) -> pipeline_pb2.Run:
         """Starts a run (the same run_id again returns the same run)."""
         return self.pipeline.SubmitRun(spec, timeout=self.timeout)
+
+    def submit_run_stream(
+        self,
+        spec: pipeline_pb2.RunSpec,
+        prompts: Iterable[Union[common_pb2.Prompt, Tuple[str, PromptLike]]] = (),
+        *,
+        batch_bytes: int = 1 << 20,
+        timeout: Optional[float] = 600,
+    ) -> pipeline_pb2.Run:
+        """Starts a run whose prompts do not fit one message (a million of them): `spec`'s settings go first, then its
+        own prompts and `prompts` (Prompt messages or (prompt_id, text or conversation) pairs, read lazily) in messages
+        of about `batch_bytes` each. Otherwise as `submit_run`."""
+
+        def messages() -> Iterator[pipeline_pb2.RunSpec]:
+            settings = pipeline_pb2.RunSpec()
+            settings.CopyFrom(spec)
+            del settings.prompts[:]
+            yield settings
+            chunk, size = pipeline_pb2.RunSpec(), 0
+            for item in itertools.chain(spec.prompts, prompts):
+                value = item if isinstance(item, common_pb2.Prompt) else prompt(item[1], item[0])
+                chunk.prompts.append(value)
+                size += value.ByteSize() + 8
+                if size >= batch_bytes:
+                    yield chunk
+                    chunk, size = pipeline_pb2.RunSpec(), 0
+            if chunk.prompts:
+                yield chunk
+
+        return self.pipeline.SubmitRunStream(messages(), timeout=timeout)
 
     def get_run(self, run_id: str) -> pipeline_pb2.Run:
         return self.pipeline.GetRun(pipeline_pb2.RunRequest(run_id=run_id), timeout=self.timeout)

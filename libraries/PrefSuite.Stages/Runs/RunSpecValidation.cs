@@ -22,11 +22,7 @@ public static class RunSpecValidation
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(time);
-        if (spec.Sampling is null || spec.Sampling.N < 2)
-        {
-            throw new InvalidRequestException("sampling.n", "must be at least 2: a preference pair needs two responses");
-        }
-
+        CheckSamples(spec);
         if (spec.Prompts.Count > 0)
         {
             SamplingStage.ValidatePrompts(spec.Prompts, MaxPrompts, "per run");
@@ -40,6 +36,37 @@ public static class RunSpecValidation
             throw new InvalidRequestException("demo_prompts", $"is {spec.DemoPrompts}; at most {MaxPrompts} per run");
         }
 
+        return NormalizeSettings(spec, RunDefinition.PromptCount(spec), time);
+    }
+
+    /// <summary>
+    /// Validates and completes the settings of a run whose prompts came apart from them (a streamed submission, spooled):
+    /// the prompts are checked as they are read, once, and are the run's prompts as a spec's own prompts would be.
+    /// </summary>
+    public static RunSpec Normalize(RunSpec settings, IEnumerable<Prompt> prompts, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(time);
+        if (settings.Prompts.Count > 0)
+        {
+            throw new ArgumentException("The settings of a run whose prompts come apart must hold none.", nameof(settings));
+        }
+
+        CheckSamples(settings);
+        return NormalizeSettings(settings, SamplingStage.ValidatePrompts(prompts, MaxPrompts, "per run"), time);
+    }
+
+    private static void CheckSamples(RunSpec spec)
+    {
+        if (spec.Sampling is null || spec.Sampling.N < 2)
+        {
+            throw new InvalidRequestException("sampling.n", "must be at least 2: a preference pair needs two responses");
+        }
+    }
+
+    private static RunSpec NormalizeSettings(RunSpec spec, int promptCount, TimeProvider time)
+    {
         spec.Sampling = SamplingStage.ValidateParameters(spec.Sampling);
         Mapping.SelectionMapping.ToOptions(spec.Strategy);
         Mapping.SelectionMapping.ToOptions(spec.Dataset);
@@ -63,9 +90,9 @@ public static class RunSpecValidation
             throw new InvalidRequestException("rounds", "more than one round needs training: each round samples with the policy the round before trained");
         }
 
-        if (spec.FreshPrompts && RunDefinition.PromptCount(spec) < RunDefinition.Rounds(spec))
+        if (spec.FreshPrompts && promptCount < RunDefinition.Rounds(spec))
         {
-            throw new InvalidRequestException("fresh_prompts", $"{RunDefinition.PromptCount(spec)} prompts cannot give each of {spec.Rounds} rounds fresh prompts");
+            throw new InvalidRequestException("fresh_prompts", $"{promptCount} prompts cannot give each of {spec.Rounds} rounds fresh prompts");
         }
 
         if (spec.ImplicitWarmup is < 0 or > 1 || double.IsNaN(spec.ImplicitWarmup))
@@ -99,6 +126,8 @@ public static class RunSpecValidation
 public sealed class RunSpecRules(TimeProvider time) : IRunSpecRules
 {
     public RunSpec Normalize(RunSpec spec) => RunSpecValidation.Normalize(spec, time);
+
+    public RunSpec Normalize(RunSpec settings, IEnumerable<Prompt> prompts) => RunSpecValidation.Normalize(settings, prompts, time);
 
     public IEnumerable<Prompt> Prompts(RunSpec spec) => RunSpecValidation.Prompts(spec);
 }

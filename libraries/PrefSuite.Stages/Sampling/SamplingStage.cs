@@ -83,38 +83,46 @@ public sealed class SamplingStage(IResponseSampler sampler)
         return ValidateParameters(parameters);
     }
 
-    /// <summary>Checks prompts: their count against a limit, their ids (present, unique) and their content.</summary>
-    public static void ValidatePrompts(IReadOnlyList<Prompt> prompts, int maxPrompts, string limitScope)
+    /// <summary>
+    /// Checks prompts: their count against a limit, their ids (present, unique) and their content. They are read once,
+    /// in order, so prompts streamed from a file are checked as they pass. Returns how many there were.
+    /// </summary>
+    public static int ValidatePrompts(IEnumerable<Prompt> prompts, int maxPrompts, string limitScope)
     {
         ArgumentNullException.ThrowIfNull(prompts);
-        if (prompts.Count == 0)
+        if (prompts.TryGetNonEnumeratedCount(out var known) && known > maxPrompts)
         {
-            throw new InvalidRequestException("prompts", "is empty");
-        }
-
-        if (prompts.Count > maxPrompts)
-        {
-            throw new InvalidRequestException("prompts", $"has {prompts.Count} prompts; at most {maxPrompts} {limitScope}");
+            throw new InvalidRequestException("prompts", $"has {known} prompts; at most {maxPrompts} {limitScope}");
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < prompts.Count; i++)
+        var i = 0;
+        foreach (var prompt in prompts)
         {
-            if (string.IsNullOrEmpty(prompts[i].PromptId))
+            if (i == maxPrompts)
+            {
+                throw new InvalidRequestException("prompts", $"has more than {maxPrompts} prompts; at most {maxPrompts} {limitScope}");
+            }
+
+            if (string.IsNullOrEmpty(prompt.PromptId))
             {
                 throw new InvalidRequestException($"prompts[{i}].prompt_id", "is missing");
             }
 
-            if (!ids.Add(prompts[i].PromptId))
+            if (!ids.Add(prompt.PromptId))
             {
-                throw new InvalidRequestException($"prompts[{i}].prompt_id", $"'{prompts[i].PromptId}' repeats an earlier prompt");
+                throw new InvalidRequestException($"prompts[{i}].prompt_id", $"'{prompt.PromptId}' repeats an earlier prompt");
             }
 
-            if (prompts[i].Text.Length == 0 && prompts[i].Messages.Count == 0)
+            if (prompt.Text.Length == 0 && prompt.Messages.Count == 0)
             {
                 throw new InvalidRequestException($"prompts[{i}]", "has neither text nor messages");
             }
+
+            i++;
         }
+
+        return i > 0 ? i : throw new InvalidRequestException("prompts", "is empty");
     }
 
     /// <summary>Checks sampling parameters (errors name the field) and returns a copy with the defaults filled.</summary>

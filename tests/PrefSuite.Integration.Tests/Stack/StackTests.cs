@@ -4,6 +4,7 @@ using Grpc.Core;
 using Grpc.Reflection.V1Alpha;
 using PrefSuite.Contracts.V1;
 using PrefSuite.Integration.Tests.Infrastructure;
+using PrefSuite.Workflow;
 using DenoisingClient = PrefSuite.Contracts.V1.DenoisingService.DenoisingServiceClient;
 using PipelineClient = PrefSuite.Contracts.V1.PipelineService.PipelineServiceClient;
 using SamplingClient = PrefSuite.Contracts.V1.SamplingService.SamplingServiceClient;
@@ -59,6 +60,59 @@ public sealed class StackTests(Servers servers) : StackTest(servers)
         var lines = System.Text.Encoding.UTF8.GetString([.. bytes]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(last.Selection.Kept, lines.Length);
         Assert.All(lines, l => Assert.True(JsonDocument.Parse(l).RootElement.GetProperty("score_chosen").GetDouble() >= JsonDocument.Parse(l).RootElement.GetProperty("score_rejected").GetDouble()));
+    }
+
+    [Fact]
+    public async Task PromptsBeyondTheMessageLimitAreSubmittedAsAStreamAndTheRunIsAccepted()
+    {
+        var pipeline = new PipelineClient(Stack.Channel("pipeline"));
+        var spec = new RunSpec { RunId = "streamed-run", Sampling = new SamplingParams { N = 4, Seed = 1 } };
+        var digits = string.Join(' ', Enumerable.Repeat("7 3 5", 1 << 17)); // 768 KiB of text a prompt
+        spec.Prompts.Add(Enumerable.Range(0, 24).Select(i => new Prompt { PromptId = $"big-{i}", Text = $"sort {i} {digits} =" }));
+        Assert.True(spec.CalculateSize() > 16 << 20); // over the service's message limit
+
+        var whole = await Assert.ThrowsAsync<RpcException>(async () => await pipeline.SubmitRunAsync(spec, deadline: DateTime.UtcNow.AddSeconds(30)));
+        Assert.Equal(StatusCode.ResourceExhausted, whole.StatusCode);
+
+        var run = await SubmitStreamAsync(pipeline, [StoredRunSpec.SettingsOf(spec), .. spec.Prompts.Chunk(4).Select(Batch)]);
+        await pipeline.CancelRunAsync(new RunRequest { RunId = "streamed-run" }); // the test needs it accepted, not sampled
+        Assert.Equal(("streamed-run", 24, 0), (run.RunId, run.PromptCount, run.Spec.Prompts.Count));
+
+        // The same prompts batched otherwise are the same run; settings after the first message are refused.
+        Assert.Equal(RunState.Cancelled, (await SubmitStreamAsync(pipeline, [.. spec.Prompts.Chunk(5).Select(Batch).Prepend(StoredRunSpec.SettingsOf(spec))])).State);
+        var late = StoredRunSpec.SettingsOf(spec);
+        late.RunId = "streamed-late";
+        var refused = await Assert.ThrowsAsync<RpcException>(() => SubmitStreamAsync(pipeline, [late, Batch(spec.Prompts.Take(2)), new RunSpec { SkipDenoise = true }]));
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("message 3", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(async () => await pipeline.GetRunAsync(new RunRequest { RunId = "streamed-late" }))).StatusCode);
+
+        static RunSpec Batch(IEnumerable<Prompt> prompts)
+        {
+            var batch = new RunSpec();
+            batch.Prompts.Add(prompts);
+            return batch;
+        }
+    }
+
+    private static async Task<Run> SubmitStreamAsync(PipelineClient pipeline, IReadOnlyList<RunSpec> messages)
+    {
+        using var call = pipeline.SubmitRunStream(deadline: DateTime.UtcNow.AddMinutes(2));
+        try
+        {
+            foreach (var message in messages)
+            {
+                await call.RequestStream.WriteAsync(message);
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception error) when (error is RpcException or InvalidOperationException)
+        {
+            // refused before the last message: the response says why
+        }
+
+        return await call.ResponseAsync;
     }
 
     [Fact]

@@ -41,6 +41,36 @@ public sealed class RunSpecValidationTests
     }
 
     [Fact]
+    public void PromptsSentApartAreCheckedAsTheyAreReadOnceWithTheSameRulesAndErrors()
+    {
+        var settings = new RunSpec { Sampling = new SamplingParams { N = 4 }, FreshPrompts = true, Rounds = 2, Training = new TrainOptions() };
+        var reads = 0;
+        IEnumerable<Prompt> Prompts(params string[] texts)
+        {
+            reads++;
+            for (var i = 0; i < texts.Length; i++)
+            {
+                yield return new Prompt { PromptId = texts[i].Length == 0 ? "" : $"p{i % 3}", Text = texts[i] };
+            }
+        }
+
+        var spec = RunSpecValidation.Normalize(settings.Clone(), Prompts("sort 2 1 =", "sort 3 1 ="), TimeProvider.System);
+        Assert.Equal(1, reads);
+        Assert.Equal(SamplingStage.DefaultMaxNewTokens, spec.Sampling.MaxNewTokens); // defaults filled as for a spec's own prompts
+        Assert.Empty(spec.Prompts);
+        Assert.False(string.IsNullOrEmpty(spec.RunId));
+
+        Assert.Equal("prompts[3].prompt_id", Assert.Throws<InvalidRequestException>(() =>
+            RunSpecValidation.Normalize(settings.Clone(), Prompts("a", "b", "c", "d"), TimeProvider.System)).Field); // p0 again
+        Assert.Equal("prompts[1].prompt_id", Assert.Throws<InvalidRequestException>(() =>
+            RunSpecValidation.Normalize(settings.Clone(), Prompts("a", ""), TimeProvider.System)).Field);
+        Assert.Equal("prompts", Assert.Throws<InvalidRequestException>(() =>
+            RunSpecValidation.Normalize(settings.Clone(), Prompts(), TimeProvider.System)).Field);
+        Assert.Equal("fresh_prompts", Assert.Throws<InvalidRequestException>(() =>
+            RunSpecValidation.Normalize(settings.Clone(), Prompts("a"), TimeProvider.System)).Field); // counted from the stream
+    }
+
+    [Fact]
     public void TooManyPromptsForARunAreRefusedBeforeAnyIsMade()
     {
         var error = Assert.Throws<InvalidRequestException>(() =>

@@ -346,6 +346,29 @@ class Services(unittest.TestCase):
         listed = self.client.pipeline.ListRuns(pipeline_pb2.ListRunsRequest(limit=50), timeout=30)
         self.assertIn(run_id, [r.run_id for r in listed.runs])
 
+    def test_a_streamed_run_takes_prompts_lazily_in_batches_and_is_the_run_sent_whole(self) -> None:
+        run_id = f"py-stream-{uuid.uuid4().hex[:8]}"
+        spec = pipeline_pb2.RunSpec(
+            run_id=run_id,
+            sampling=sampling_pb2.SamplingParams(n=4, seed=2),
+            policy=common_pb2.PolicyRef(checkpoint=self.policy),
+            prompts=[prefsuite.prompt("sort 4 2 =", "own")],
+        )
+        pairs = ((f"q{i}", "sort 3 1 2 =" if i % 2 else [("user", f"sort {i} 1 =")]) for i in range(40))
+        run = self.client.submit_run_stream(spec, pairs, batch_bytes=200)  # several messages
+        self.client.pipeline.CancelRun(pipeline_pb2.RunRequest(run_id=run_id), timeout=30)
+        self.assertEqual((run_id, 41, 0), (run.run_id, run.prompt_count, len(run.spec.prompts)))
+
+        whole = pipeline_pb2.RunSpec()
+        whole.CopyFrom(spec)
+        whole.prompts.extend(prefsuite.prompt(text, pid) for pid, text in
+                             ((f"q{i}", "sort 3 1 2 =" if i % 2 else [("user", f"sort {i} 1 =")]) for i in range(40)))
+        self.assertEqual(run_id, self.client.submit_run(whole).run_id)  # the same run, sent as one message
+        whole.prompts[6].text = "sort 9 9 ="  # q5
+        error = error_of(lambda: self.client.submit_run(whole))
+        self.assertEqual(grpc.StatusCode.INVALID_ARGUMENT, error.code())
+        self.assertIn("run_id", error.details())
+
     def test_a_run_nobody_submitted_is_not_found(self) -> None:
         code = status_of(lambda: self.client.get_run("py-no-such-run"))
         self.assertEqual(grpc.StatusCode.NOT_FOUND, code)

@@ -20,6 +20,11 @@ class PipelineServiceStub(object):
                 request_serializer=prefsuite_dot_v1_dot_pipeline__pb2.RunSpec.SerializeToString,
                 response_deserializer=prefsuite_dot_v1_dot_pipeline__pb2.Run.FromString,
                 )
+        self.SubmitRunStream = channel.stream_unary(
+                '/prefsuite.v1.PipelineService/SubmitRunStream',
+                request_serializer=prefsuite_dot_v1_dot_pipeline__pb2.RunSpec.SerializeToString,
+                response_deserializer=prefsuite_dot_v1_dot_pipeline__pb2.Run.FromString,
+                )
         self.GetRun = channel.unary_unary(
                 '/prefsuite.v1.PipelineService/GetRun',
                 request_serializer=prefsuite_dot_v1_dot_pipeline__pb2.RunRequest.SerializeToString,
@@ -54,6 +59,16 @@ class PipelineServiceServicer(object):
     def SubmitRun(self, request, context):
         """Starts a run (idempotent by run_id): returns once the run is durably accepted; prompts are sent to the stages
         afterwards. The returned run's spec comes without its prompts (see Run.prompt_count).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitRunStream(self, request_iterator, context):
+        """Starts a run whose prompts do not fit one message (a service takes messages of up to 16 MiB): the first message
+        holds the spec's settings, each later one only more prompts (any message may carry prompts; they are taken in
+        order). The prompts are spooled to disk as they arrive, so a million of them are never one message or one copy in
+        memory. Otherwise as SubmitRun: idempotent by run_id, returns once the run is durably accepted.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -100,6 +115,11 @@ def add_PipelineServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'SubmitRun': grpc.unary_unary_rpc_method_handler(
                     servicer.SubmitRun,
+                    request_deserializer=prefsuite_dot_v1_dot_pipeline__pb2.RunSpec.FromString,
+                    response_serializer=prefsuite_dot_v1_dot_pipeline__pb2.Run.SerializeToString,
+            ),
+            'SubmitRunStream': grpc.stream_unary_rpc_method_handler(
+                    servicer.SubmitRunStream,
                     request_deserializer=prefsuite_dot_v1_dot_pipeline__pb2.RunSpec.FromString,
                     response_serializer=prefsuite_dot_v1_dot_pipeline__pb2.Run.SerializeToString,
             ),
@@ -151,6 +171,23 @@ class PipelineService(object):
             timeout=None,
             metadata=None):
         return grpc.experimental.unary_unary(request, target, '/prefsuite.v1.PipelineService/SubmitRun',
+            prefsuite_dot_v1_dot_pipeline__pb2.RunSpec.SerializeToString,
+            prefsuite_dot_v1_dot_pipeline__pb2.Run.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def SubmitRunStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(request_iterator, target, '/prefsuite.v1.PipelineService/SubmitRunStream',
             prefsuite_dot_v1_dot_pipeline__pb2.RunSpec.SerializeToString,
             prefsuite_dot_v1_dot_pipeline__pb2.Run.FromString,
             options, channel_credentials,
