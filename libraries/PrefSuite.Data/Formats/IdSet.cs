@@ -149,18 +149,19 @@ internal sealed class IdSet : IDisposable
     /// <summary>The in-memory ids, sorted, become a run; many runs are merged into one.</summary>
     private void SpillRecent()
     {
-        var sorted = new ulong[_recentCount];
+        // Sorted in place at the front of the table (each id moves only towards the front): a spill allocates nothing.
         var n = 0;
-        foreach (var h in _recent)
+        for (var i = 0; i < _recent.Length; i++)
         {
-            if (h != 0)
+            if (_recent[i] != 0)
             {
-                sorted[n++] = h;
+                _recent[n++] = _recent[i];
             }
         }
 
-        Array.Sort(sorted);
-        _runs.Add(IdRun.Write(_folder, [new[] { sorted }]));
+        var sorted = _recent.AsSpan(0, n);
+        sorted.Sort();
+        _runs.Add(IdRun.Write(_folder, sorted));
         Array.Clear(_recent);
         _recentCount = 0;
         if (_runs.Count > MaxRuns)
@@ -250,6 +251,20 @@ internal sealed class IdSet : IDisposable
             _file = file;
             _index = index;
             _count = count;
+        }
+
+        /// <summary>Writes sorted hashes as one run.</summary>
+        public static IdRun Write(string? folder, ReadOnlySpan<ulong> sorted)
+        {
+            var file = ScratchFile.Create(folder, "ids");
+            RandomAccess.Write(file.SafeFileHandle, MemoryMarshal.AsBytes(sorted), 0);
+            var index = new ulong[(sorted.Length + Stride - 1) / Stride];
+            for (var i = 0; i < index.Length; i++)
+            {
+                index[i] = sorted[i * Stride];
+            }
+
+            return new IdRun(file, index, sorted.Length);
         }
 
         /// <summary>Writes the merge of sorted sequences (each given as blocks) as one run.</summary>

@@ -20,6 +20,7 @@ internal sealed class PairNumbers : IPairMargins, IDisposable
 
     private readonly FileStream _file;
     private readonly byte[] _buffer = new byte[BlockRecords * RecordSize];
+    private byte[]? _readBlock;
     private int _buffered;
     private long _flushed;
 
@@ -53,22 +54,32 @@ internal sealed class PairNumbers : IPairMargins, IDisposable
     public IEnumerable<PairNumber> Read()
     {
         Flush();
-        var block = new byte[_buffer.Length];
-        for (long position = 0; position < _flushed;)
+
+        // One block reused pass after pass (a second pass at the same time gets its own): a selection makes dozens of
+        // passes, and a new block each, a large-object-heap array, would pile up as garbage until a full collection.
+        var block = Interlocked.Exchange(ref _readBlock, null) ?? new byte[_buffer.Length];
+        try
         {
-            var read = RandomAccess.Read(_file.SafeFileHandle, block.AsSpan(0, (int)Math.Min(block.Length, _flushed - position)), position);
-            var whole = read - (read % RecordSize); // a short read that splits a record is read again from there
-            if (whole <= 0)
+            for (long position = 0; position < _flushed;)
             {
-                throw new IOException("The pair numbers file ended early.");
-            }
+                var read = RandomAccess.Read(_file.SafeFileHandle, block.AsSpan(0, (int)Math.Min(block.Length, _flushed - position)), position);
+                var whole = read - (read % RecordSize); // a short read that splits a record is read again from there
+                if (whole <= 0)
+                {
+                    throw new IOException("The pair numbers file ended early.");
+                }
 
-            for (var offset = 0; offset < whole; offset += RecordSize)
-            {
-                yield return At(block, offset);
-            }
+                for (var offset = 0; offset < whole; offset += RecordSize)
+                {
+                    yield return At(block, offset);
+                }
 
-            position += whole;
+                position += whole;
+            }
+        }
+        finally
+        {
+            _readBlock = block;
         }
     }
 

@@ -3,6 +3,9 @@ namespace PrefSuite.Science.Statistics;
 /// <summary>Empirical quantiles with linear interpolation between order statistics (NumPy's default, Hyndman–Fan type 7).</summary>
 public static class Quantile
 {
+    [ThreadStatic]
+    private static long[]? t_counts;
+
     public static double Of(ReadOnlySpan<double> values, double q)
     {
         if (values.IsEmpty)
@@ -93,7 +96,23 @@ public static class Quantile
     {
         ArgumentNullException.ThrowIfNull(pass);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        var counts = new long[1 << 16];
+        // The histogram (512 KB) is kept per thread for the next call: a selection asks for several quantiles, and a new
+        // one each would be large-object-heap garbage until a full collection. Taken while in use, so a pass that asks
+        // for a quantile itself gets a histogram of its own.
+        var counts = t_counts ?? new long[1 << 16];
+        t_counts = null;
+        try
+        {
+            return Smallest(pass, k, counts);
+        }
+        finally
+        {
+            t_counts = counts;
+        }
+    }
+
+    private static double Smallest(Func<IEnumerable<double>> pass, long k, long[] counts)
+    {
         ulong prefix = 0;
         for (var shift = 48; shift >= 0; shift -= 16)
         {
