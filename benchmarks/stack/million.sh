@@ -13,12 +13,8 @@ mkdir -p "$work/logs" "$work/store"
 dotnet build -c Release AppHost >/dev/null
 dotnet build -c Release cli/PrefSuite.Cli >/dev/null
 mount -t tmpfs -o size="${STORE_SIZE:-6g}" tmpfs "$work/store"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-export PREFSUITE_REDIS_PORT=$(port) PREFSUITE_AMQP_PORT=$(port) PREFSUITE_EPMD_PORT=$(port) PREFSUITE_DIST_PORT=$(port) \
-  PREFSUITE_AZURITE_PORT=$(port) PREFSUITE_NODE=prefsuite-million-$$
-scripts/local-infra.sh start "$work/infra" >/dev/null
-# shellcheck disable=SC1091
-source "$work/infra/env"
+# shellcheck source=benchmarks/stack/infra.sh
+source benchmarks/stack/infra.sh "$work/infra"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -11,12 +11,8 @@ prompts=${PROMPTS:-1000000}
 mkdir -p "$work/logs" "$work/store"
 dotnet build -c Release services/Pipeline >/dev/null
 dotnet build -c Release cli/PrefSuite.Cli >/dev/null
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-export PREFSUITE_REDIS_PORT=$(port) PREFSUITE_AMQP_PORT=$(port) PREFSUITE_EPMD_PORT=$(port) PREFSUITE_DIST_PORT=$(port) \
-  PREFSUITE_AZURITE_PORT=$(port) PREFSUITE_NODE=prefsuite-submit-$$
-scripts/local-infra.sh start "$work/infra" >/dev/null
-# shellcheck disable=SC1091
-source "$work/infra/env"
+# shellcheck source=benchmarks/stack/infra.sh
+source benchmarks/stack/infra.sh "$work/infra"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
