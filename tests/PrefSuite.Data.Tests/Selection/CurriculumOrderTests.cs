@@ -6,10 +6,14 @@ namespace PrefSuite.Data.Tests.Selection;
 
 public class CurriculumOrderTests
 {
-    /// <summary>Margins from a few values (long runs of equal margins, both zeros) and some spread ones, with or without implicit margins.</summary>
+    /// <summary>
+    /// Margins from a few values (long runs of equal margins, both zeros) and some spread ones, with or without implicit
+    /// margins. All above −2, the floor the dataset's default cap (its 0.95 quantile) must exceed: a set whose quantile
+    /// is below it is refused by design, which is not what this test is about (it failed on one margin of −2.51).
+    /// </summary>
     private static readonly Gen<(double[] External, double[] Implicit)> Margins =
         Gen.Int[1, 200].SelectMany(n => Gen.Select(
-                Gen.OneOf(Gen.Int[-2, 4].Select(v => v / 2.0), Gen.Double[-3, 5], Gen.Const(-0.0)).Array[n],
+                Gen.OneOf(Gen.Int[-2, 4].Select(v => v / 2.0), Gen.Double[-1.9, 5], Gen.Const(-0.0)).Array[n],
                 Gen.Int[-6, 6].Array[n],
                 Gen.Bool))
             .Select((e, i, withImplicit) => (e, withImplicit ? i.Select(v => v / 3.0).ToArray() : []));
