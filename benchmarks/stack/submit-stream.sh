@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Submitting a client's own PROMPTS (default 1,000,000) prompts to the stack's pipeline service: `prefsuite run --stack
 # --prompts-file` streams them (SubmitRunStream, about 1 MiB a message); the service spools them to disk, checks, stores
-# and indexes them, and accepts the run. Reports the time until the run is accepted and the pipeline's peak resident
-# memory (VmHWM) up to then. Only RabbitMQ, Redis and the pipeline service run: the run is accepted, not sampled.
+# and indexes them, and accepts the run. Reports the time until the run is accepted and the peak resident memory
+# (VmHWM) of the pipeline and of the CLI up to then. Only RabbitMQ, Redis and the pipeline service run: the run is accepted, not sampled.
 # Usage: benchmarks/stack/submit-stream.sh [WORK_DIR]   (Debian's redis-server and rabbitmq-server)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,15 +45,18 @@ start=$(date +%s.%N)
 "${cli[@]}" run --stack "http://127.0.0.1:$grpc" --runs-dir "$work/store" --run-id streamed --prompts-file "$work/prompts.jsonl" \
   --samples 2 --no-train --no-report --json > "$work/progress.jsonl" 2> "$work/run.err" &
 runner=$!; pids+=($runner)
-peak=0
+peak=0; cli_peak=0
 while kill -0 $runner 2>/dev/null && [ ! -s "$work/progress.jsonl" ]; do
   kb=$(awk '/VmHWM/ {print $2}' /proc/$pipeline/status); [ "$kb" -gt "$peak" ] && peak=$kb
+  kb=$(awk '/VmHWM/ {print $2}' /proc/$runner/status 2>/dev/null || echo 0); [ "${kb:-0}" -gt "$cli_peak" ] && cli_peak=$kb
   sleep 0.2
 done
 accepted=$(date +%s.%N)
 kb=$(awk '/VmHWM/ {print $2}' /proc/$pipeline/status); [ "$kb" -gt "$peak" ] && peak=$kb
+kb=$(awk '/VmHWM/ {print $2}' /proc/$runner/status 2>/dev/null || echo 0); [ "${kb:-0}" -gt "$cli_peak" ] && cli_peak=$kb
 kill $runner 2>/dev/null || true
 if [ ! -s "$work/progress.jsonl" ]; then echo "submission failed: $(tail -c 400 "$work/run.err")"; exit 1; fi
 echo "accepted in $(python3 -c "print(round($accepted - $start, 1))") s (CLI start, reading the file, streaming, spooling, checking, storing, indexing)"
 echo "pipeline peak memory until accepted: $(( peak / 1024 )) MiB"
+echo "prefsuite run (the client) peak memory until accepted: $(( cli_peak / 1024 )) MiB"
 echo "stored prompts: $(du -b "$work/store/runs/streamed/prompts.pb" | cut -f1) bytes"

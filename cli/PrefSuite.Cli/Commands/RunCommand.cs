@@ -63,7 +63,7 @@ internal static class RunCommand
             var address = parse.GetValue(stack);
             var run = await display.RunAsync(progress => address is null
                 ? EmbeddedRunner.RunAsync(settings, progress, cancellationToken)
-                : StackRunner.RunAsync(settings.ToStackSpec(), address, parse.GetValue(apiKey), progress, cancellationToken)).ConfigureAwait(false);
+                : StackRunner.RunAsync(settings.ToStackSpec(), settings.FilePromptsAsync(cancellationToken), address, parse.GetValue(apiKey), progress, cancellationToken)).ConfigureAwait(false);
 
             string? report = null;
             var store = new FileArtifactStore(settings.RunsDir);

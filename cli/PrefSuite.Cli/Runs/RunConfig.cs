@@ -298,7 +298,13 @@ public sealed record RunConfig
 
         try
         {
-            _ = ToSpec();
+            _ = Settings();
+
+            // The prompts file is read through once (errors name its line and field) without being held: a stack run
+            // streams it again as it submits. A console app has no synchronization context to block.
+            foreach (var _ in FilePromptsAsync().ToBlockingEnumerable())
+            {
+            }
         }
         catch (FormatException error)
         {
@@ -343,8 +349,34 @@ public sealed record RunConfig
         _ => JsonNamingPolicy.SnakeCaseLower.ConvertName(property),
     };
 
-    /// <summary>The run as the pipeline (embedded or stack) takes it.</summary>
+    /// <summary>The run as the pipeline (embedded or stack) takes it, a prompts file's prompts included.</summary>
     public RunSpec ToSpec()
+    {
+        var spec = Settings();
+        if (PromptsFile is not null)
+        {
+            spec.Prompts.Add(PromptsFromFile(PromptsFile));
+        }
+
+        return spec;
+    }
+
+    /// <summary>The prompts file's prompts one at a time, as they are read (none without a file).</summary>
+    public async IAsyncEnumerable<Prompt> FilePromptsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (PromptsFile is null)
+        {
+            yield break;
+        }
+
+        await foreach (var row in Data.Formats.PromptReader.ReadAsync(PromptsFile, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return Stages.Mapping.PromptMapping.ToProto(row.PromptId, row.Prompt);
+        }
+    }
+
+    /// <summary>The spec without a prompts file's prompts.</summary>
+    private RunSpec Settings()
     {
         var spec = new RunSpec
         {
@@ -381,11 +413,6 @@ public sealed record RunConfig
             FreshPrompts = Rounds > 1 && FreshPrompts,
             ImplicitWarmup = ImplicitWarmup,
         };
-        if (PromptsFile is not null)
-        {
-            spec.Prompts.Add(PromptsFromFile(PromptsFile));
-        }
-
         if (Train)
         {
             var training = new TrainOptions
@@ -469,13 +496,14 @@ public sealed record RunConfig
         [.. Data.Formats.PromptReader.ReadAllAsync(path).GetAwaiter().GetResult().Select(p => Stages.Mapping.PromptMapping.ToProto(p.PromptId, p.Prompt))];
 
     /// <summary>
-    /// The run's spec for a stack: the stack's scoring service holds the models, so the run names scorers by id — each
+    /// The run's spec for a stack, without a prompts file's prompts (<see cref="FilePromptsAsync"/> streams them as the
+    /// run is submitted): the stack's scoring service holds the models, so the run names scorers by id — each
     /// --scorer taken as an id the service lists, each --reward-model folder as "hf:" and its folder name (the id the
     /// service gives a reward model deployed from a folder of that name).
     /// </summary>
     public RunSpec ToStackSpec()
     {
-        var spec = ToSpec();
+        var spec = Settings();
         spec.Scorers.Add(Scorers);
         spec.Scorers.Add(RewardModels.Select(folder => "hf:" + Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))));
         return spec;

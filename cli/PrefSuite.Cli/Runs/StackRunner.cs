@@ -10,7 +10,8 @@ public static class StackRunner
 {
     private const int MessageBytes = 1 << 20;
 
-    public static async Task<Run> RunAsync(RunSpec spec, string address, string? apiKey, IProgress<PipelineProgress> progress, CancellationToken cancellationToken)
+    /// <param name="filePrompts">Prompts streamed after the spec's own as the run is submitted (a prompts file's).</param>
+    public static async Task<Run> RunAsync(RunSpec spec, IAsyncEnumerable<Prompt> filePrompts, string address, string? apiKey, IProgress<PipelineProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         using var channel = GrpcChannel.ForAddress(address);
@@ -21,7 +22,7 @@ public static class StackRunner
             headers.Add("x-api-key", apiKey);
         }
 
-        var submitted = await SubmitAsync(client, spec, headers, cancellationToken).ConfigureAwait(false);
+        var submitted = await SubmitAsync(client, spec, filePrompts, headers, cancellationToken).ConfigureAwait(false);
         using var watch = client.WatchRun(new RunRequest { RunId = submitted.RunId }, headers, cancellationToken: cancellationToken);
         var last = submitted;
         await foreach (var change in watch.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -34,21 +35,22 @@ public static class StackRunner
     }
 
     /// <summary>
-    /// Submits as a stream (SubmitRunStream): the settings, then the prompts in messages of about a megabyte, so a
-    /// prompts file of any size fits the service's message limit. Accepting a million prompts takes a while, hence
-    /// the longer deadline.
+    /// Submits as a stream (SubmitRunStream): the settings, then the spec's prompts and <paramref name="morePrompts"/>
+    /// in messages of about a megabyte, read as they are sent, so a prompts file of any size fits the service's message
+    /// limit and is never held here. Accepting a million prompts takes a while, hence the longer deadline.
     /// </summary>
-    public static async Task<Run> SubmitAsync(PipelineService.PipelineServiceClient client, RunSpec spec, Metadata headers, CancellationToken cancellationToken)
+    public static async Task<Run> SubmitAsync(PipelineService.PipelineServiceClient client, RunSpec spec, IAsyncEnumerable<Prompt> morePrompts, Metadata headers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(morePrompts);
         using var call = client.SubmitRunStream(headers, DateTime.UtcNow.AddMinutes(10), cancellationToken);
         try
         {
             await call.RequestStream.WriteAsync(StoredRunSpec.SettingsOf(spec), cancellationToken).ConfigureAwait(false);
             var chunk = new RunSpec();
             var bytes = 0;
-            foreach (var prompt in spec.Prompts)
+            async Task AddAsync(Prompt prompt)
             {
                 chunk.Prompts.Add(prompt);
                 bytes += prompt.CalculateSize() + 8;
@@ -57,6 +59,16 @@ public static class StackRunner
                     await call.RequestStream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
                     (chunk, bytes) = (new RunSpec(), 0);
                 }
+            }
+
+            foreach (var prompt in spec.Prompts)
+            {
+                await AddAsync(prompt).ConfigureAwait(false);
+            }
+
+            await foreach (var prompt in morePrompts.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await AddAsync(prompt).ConfigureAwait(false);
             }
 
             if (chunk.Prompts.Count > 0)

@@ -74,7 +74,8 @@ public sealed class StackTests(Servers servers) : StackTest(servers)
         var whole = await Assert.ThrowsAsync<RpcException>(async () => await pipeline.SubmitRunAsync(spec, deadline: DateTime.UtcNow.AddSeconds(30)));
         Assert.Equal(StatusCode.ResourceExhausted, whole.StatusCode);
 
-        var run = await SubmitStreamAsync(pipeline, [StoredRunSpec.SettingsOf(spec), .. spec.Prompts.Chunk(4).Select(Batch)]);
+        // As `prefsuite run --stack --prompts-file` submits: the settings, then the prompts as they are read.
+        var run = await PrefSuite.Cli.Runs.StackRunner.SubmitAsync(pipeline, StoredRunSpec.SettingsOf(spec), AsRead(spec.Prompts), new Metadata(), CancellationToken.None);
         await pipeline.CancelRunAsync(new RunRequest { RunId = "streamed-run" }); // the test needs it accepted, not sampled
         Assert.Equal(("streamed-run", 24, 0), (run.RunId, run.PromptCount, run.Spec.Prompts.Count));
 
@@ -86,6 +87,15 @@ public sealed class StackTests(Servers servers) : StackTest(servers)
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Contains("message 3", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(async () => await pipeline.GetRunAsync(new RunRequest { RunId = "streamed-late" }))).StatusCode);
+
+        static async IAsyncEnumerable<Prompt> AsRead(IEnumerable<Prompt> prompts)
+        {
+            foreach (var prompt in prompts)
+            {
+                await Task.Yield();
+                yield return prompt;
+            }
+        }
 
         static RunSpec Batch(IEnumerable<Prompt> prompts)
         {
