@@ -27,7 +27,7 @@ public static class EmbeddedRunner
         ArgumentNullException.ThrowIfNull(progress);
         TorchSharp.torch.set_num_threads(config.EffectiveThreads);
         var store = new FileArtifactStore(config.RunsDir);
-        var runSpec = config.ToSpec();
+        var runSpec = config.Settings();
         using var policies = SamplerSettings.Policies(store, [runSpec.Policy?.Checkpoint], config.EffectiveScorers());
         var scorers = new List<Models.Rewards.IRewardScorer>();
         foreach (var spec in config.EffectiveScorers())
@@ -77,7 +77,15 @@ public static class EmbeddedRunner
                     }
 
                     await coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
-                    var run = await coordinator.SubmitAsync(runSpec, cancellationToken).ConfigureAwait(false);
+
+                    // A prompts file is spooled as it is read, as the stack's pipeline spools a streamed submission.
+                    using var prompts = new PromptSpool(RunSpecValidation.MaxPrompts);
+                    await foreach (var prompt in config.FilePromptsAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        prompts.Add(prompt);
+                    }
+
+                    var run = await coordinator.SubmitAsync(runSpec, prompts, cancellationToken).ConfigureAwait(false);
                     await foreach (var change in coordinator.WatchAsync(run.RunId, cancellationToken).ConfigureAwait(false))
                     {
                         run = change.Run;

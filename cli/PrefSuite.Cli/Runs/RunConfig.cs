@@ -375,8 +375,8 @@ public sealed record RunConfig
         }
     }
 
-    /// <summary>The spec without a prompts file's prompts.</summary>
-    private RunSpec Settings()
+    /// <summary>The spec without a prompts file's prompts (<see cref="FilePromptsAsync"/> reads them).</summary>
+    public RunSpec Settings()
     {
         var spec = new RunSpec
         {
