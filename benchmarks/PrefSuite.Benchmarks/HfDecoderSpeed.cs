@@ -3,7 +3,6 @@ using System.Globalization;
 using PrefSuite.Models.Policy;
 using PrefSuite.Models.Training;
 using PrefSuite.Science.Randomness;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PrefSuite.Benchmarks;
@@ -23,7 +22,8 @@ internal static class HfDecoderSpeed
 
     public static void Run(string folder)
     {
-        torch.set_num_threads(Threads);
+        PrefSuite.Models.Native.TorchThreads.Set(Threads);
+        Console.WriteLine(PrefSuite.Models.Native.MklKernelDispatch.Status);
         using var policy = PolicyModel.Load(folder, CPU);
         var step = TrainStepMs(policy);
         var b1 = SampleTokS(policy, 1);

@@ -18,7 +18,7 @@ internal static class PolicySpeed
 
     public static void Run()
     {
-        torch.set_num_threads(1);
+        PrefSuite.Models.Native.TorchThreads.Set(1);
         Size[] sizes =
         [
             new("demo", new PolicyConfig(), 8, 24),

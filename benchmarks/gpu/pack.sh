@@ -10,7 +10,7 @@ dotnet build benchmarks/PrefSuite.Benchmarks -c Release -v q
 build=cli/PrefSuite.Cli/bin/Release/net10.0
 rm -rf "$folder" && mkdir -p "$folder/app/runtimes/linux-x64/native"
 cp benchmarks/PrefSuite.Benchmarks/bin/Release/net10.0/*.dll benchmarks/PrefSuite.Benchmarks/bin/Release/net10.0/*.json "$folder/app/"
-cp "$build"/*.dll "$build"/*.json "$folder/app/"
+cp "$build"/*.dll "$build"/*.json "$build"/libprefsuite_mkl_intel_path.so "$folder/app/"
 cp -r "$build/Fonts" "$folder/app/"
 cp "$build"/runtimes/linux-x64/native/{libLibTorchSharp.so,libSkiaSharp.so,libHarfBuzzSharp.so,libhf_tokenizers.so} "$folder/app/runtimes/linux-x64/native/"
 root=$(dirname "$(readlink -f "$(command -v dotnet)")")

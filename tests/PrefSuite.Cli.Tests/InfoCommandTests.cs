@@ -5,7 +5,7 @@ namespace PrefSuite.Cli.Tests;
 public sealed class InfoCommandTests
 {
     [Fact]
-    public async Task InfoNamesThePolicyDeviceAndOnnxProviders()
+    public async Task InfoNamesThePolicyDeviceMklsKernelPathAndOnnxProviders()
     {
         using var cli = new CliHarness();
         var (code, output, error) = await cli.RunAsync("info");
@@ -14,5 +14,6 @@ public sealed class InfoCommandTests
         Assert.Contains(expected, output, StringComparison.Ordinal);
         Assert.Contains("CPUExecutionProvider", output, StringComparison.Ordinal);
         Assert.Contains($"{Environment.ProcessorCount} cores", output, StringComparison.Ordinal);
+        Assert.Contains(PrefSuite.Models.Native.MklKernelDispatch.Status, output, StringComparison.Ordinal);
     }
 }

@@ -44,7 +44,7 @@ internal static class CompareCommand
         };
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
-            TorchSharp.torch.set_num_threads(1);
+            Models.Native.TorchThreads.Set(1);
             if (parse.GetValue(reanalyze) is { } previous)
             {
                 var report = Path.Combine(previous.FullName, "report.json");

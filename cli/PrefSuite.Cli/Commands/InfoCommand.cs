@@ -15,10 +15,12 @@ internal static class InfoCommand
         command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             await stdout.WriteLineAsync($"prefsuite {typeof(InfoCommand).Assembly.GetName().Version} on .NET {Environment.Version}, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}), {Environment.ProcessorCount} cores").ConfigureAwait(false);
+            Models.Native.MklKernelDispatch.Apply();
             var available = cuda.is_available();
             await stdout.WriteLineAsync($"libtorch: CUDA {(available ? $"available, {cuda.device_count()} device(s)" : "not available")}").ConfigureAwait(false);
             var setting = Environment.GetEnvironmentVariable(Devices.EnvironmentVariable);
             await stdout.WriteLineAsync($"policy device: {Devices.Default().type.ToString().ToLowerInvariant()} ({Devices.EnvironmentVariable}={(string.IsNullOrWhiteSpace(setting) ? "unset, auto" : setting)})").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"{Models.Native.MklKernelDispatch.Status} ({Models.Native.MklKernelDispatch.EnvironmentVariable}=0 keeps MKL's own choice)").ConfigureAwait(false);
             await stdout.WriteLineAsync($"ONNX Runtime providers: {OnnxProviders()}").ConfigureAwait(false);
         });
         return command;

@@ -44,7 +44,7 @@ internal static class TrainCommand
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
             using var policies = Runs.SamplerSettings.Policies(store, [parse.GetValue(policy)]);
             var start = parse.GetValue(policy) is { } given ? Runs.SamplerSettings.ResolvePolicy(given) : null;
-            TorchSharp.torch.set_num_threads(start is not null && Models.HuggingFace.HfCheckpoint.IsCheckpoint(start) ? Environment.ProcessorCount : 1);
+            Models.Native.TorchThreads.Set(start is not null && Models.HuggingFace.HfCheckpoint.IsCheckpoint(start) ? Environment.ProcessorCount : 1);
             var options = new TrainOptions
             {
                 Beta = parse.GetValue(beta), Epochs = parse.GetValue(epochs), Steps = parse.GetValue(steps),

@@ -25,7 +25,7 @@ public static class EmbeddedRunner
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(progress);
-        TorchSharp.torch.set_num_threads(config.EffectiveThreads);
+        Models.Native.TorchThreads.Set(config.EffectiveThreads);
         var store = new FileArtifactStore(config.RunsDir);
         var runSpec = config.Settings();
         using var policies = SamplerSettings.Policies(store, [runSpec.Policy?.Checkpoint], config.EffectiveScorers());

@@ -16,7 +16,7 @@ public static class ModelServices
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        TorchSharp.torch.set_num_threads(configuration.GetValue("Models:Threads", 1));
+        PrefSuite.Models.Native.TorchThreads.Set(configuration.GetValue("Models:Threads", 1));
         var allowed = configuration.GetSection("Models:AllowedFolders").GetChildren().Select(c => c.Value).OfType<string>().ToArray();
         return services.AddSingleton(sp => new PolicyStore(sp.GetRequiredService<IArtifactStore>(), configuration["Models:CacheFolder"], allowed));
     }

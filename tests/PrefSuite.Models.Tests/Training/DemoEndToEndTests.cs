@@ -16,7 +16,7 @@ public class DemoEndToEndTests
     public void DpoOnSweetSpotPairsRaisesHeldOutGroundTruthReward()
     {
         using var folder = new TempFolder();
-        TorchSharp.torch.set_num_threads(1);
+        PrefSuite.Models.Native.TorchThreads.Set(1);
         using var policy = PolicyModel.Create(new PolicyConfig(), 1, CPU);
         SftTrainer.Train(policy, new NoisySortingSource(1), new SftOptions { Steps = 300 });
         policy.Save(folder.Sub("sft"), "sft");
