@@ -68,7 +68,7 @@ internal sealed class IdSet : IDisposable
     /// <summary>Adds a hash; false when it was there already.</summary>
     public bool Add(ulong hash)
     {
-        if (RecentContains(hash) || (MayContain(hash) && _runs.Exists(run => run.Contains(hash))))
+        if (RecentContains(hash) || (MayContain(hash) && RunsContain(hash)))
         {
             return false;
         }
@@ -97,6 +97,20 @@ internal sealed class IdSet : IDisposable
         }
 
         _runs.Clear();
+    }
+
+    /// <summary>A loop, not a lambda: a capturing lambda here made a closure on every <see cref="Add"/>.</summary>
+    private bool RunsContain(ulong hash)
+    {
+        foreach (var run in _runs)
+        {
+            if (run.Contains(hash))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool RecentContains(ulong hash)

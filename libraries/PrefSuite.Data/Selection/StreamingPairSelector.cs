@@ -426,7 +426,7 @@ public static class StreamingPairSelector
         }
 
         private string PositionName(PositionCode kind, double k) =>
-            _positionNames.GetOrAdd((kind, k), key => _strategy.Describe(SpillHeader.Decode(key.Item1, key.Item2)));
+            _positionNames.GetOrAdd((kind, k), static (key, strategy) => strategy.Describe(SpillHeader.Decode(key.Item1, key.Item2)), _strategy);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Add(ParsedChunk chunk)
@@ -538,6 +538,14 @@ public static class StreamingPairSelector
 
     private static string Decode(ReadOnlySpan<byte> token) => JsonTokens.Decode(token);
 
+    /// <summary>The prompt's seed for pair picking, <c>StableHash.Fnv1a64</c> of its id: over the token's bytes when they need no unescaping, without making a string.</summary>
+    private static ulong IdSeed(ReadOnlySpan<byte> token)
+    {
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        return reader.ValueIsEscaped || !Utf8.IsValid(reader.ValueSpan) ? StableHash.Fnv1a64(Decode(token)) : StableHash.Fnv1a64(reader.ValueSpan);
+    }
+
     private static string IdText(ReadOnlySpan<byte> token, byte suffixKind, long suffix) =>
         suffixKind == 0 ? Decode(token) : string.Create(CultureInfo.InvariantCulture, $"{Decode(token)}-{(char)suffixKind}{suffix}");
 
@@ -561,7 +569,7 @@ public static class StreamingPairSelector
             Chunk = chunk;
             Parser = parser;
             File = file;
-            Rows = new RowInfo[chunk.Count];
+            Rows = ArrayPool<RowInfo>.Shared.Rent(chunk.Count);
             HashIds = ArrayPool<byte>.Shared.Rent(chunk.Count * 66);
         }
 
@@ -624,7 +632,7 @@ public static class StreamingPairSelector
                     // Pairs are picked here, in parallel; the consumer redoes it only for a repeated prompt it renames.
                     var pickCount = row.Count < 2 ? 0 : strategy.PickPairs(
                         parsed.Rewards.AsSpan(total, row.Count),
-                        strategy is PositionPairStrategy ? 0UL : StableHash.Fnv1a64(Decode(idToken)),
+                        strategy is PositionPairStrategy ? 0UL : IdSeed(idToken),
                         parsed.Picks.AsSpan(picks, pairsPerPrompt));
                     parsed.Rows[i] = new RowInfo(
                         total,
@@ -674,8 +682,12 @@ public static class StreamingPairSelector
                 foreach (var index in (ReadOnlySpan<int>)[pick.ChosenIndex, pick.RejectedIndex])
                 {
                     var text = Texts[info.First + index];
-                    var field = layout.IsPair ? (index == 0 ? layout.Chosen.Name : layout.Rejected.Name) : $"{layout.Responses.Name}[{Original[info.First + index]}]";
-                    Check(bytes.AsSpan(text.Start, text.Length), info.Location, field);
+                    if (!Utf8.IsValid(bytes.AsSpan(text.Start, text.Length)))
+                    {
+                        // The field's name is made only here: made for every response checked, it was most of the selection's garbage.
+                        var field = layout.IsPair ? (index == 0 ? layout.Chosen.Name : layout.Rejected.Name) : $"{layout.Responses.Name}[{Original[info.First + index]}]";
+                        Check(bytes.AsSpan(text.Start, text.Length), info.Location, field);
+                    }
                 }
             }
         }
@@ -683,6 +695,7 @@ public static class StreamingPairSelector
         public void Dispose()
         {
             Chunk.Dispose();
+            ArrayPool<RowInfo>.Shared.Return(Rows);
             ArrayPool<PairPick>.Shared.Return(Picks);
             ArrayPool<byte>.Shared.Return(HashIds);
             ArrayPool<double>.Shared.Return(Rewards);

@@ -23,4 +23,19 @@ public static class StableHash
 
         return hash;
     }
+
+    /// <summary>64-bit FNV-1a over UTF-8 bytes: for valid UTF-8, the same as <see cref="Fnv1a64(string)"/> of the text they encode.</summary>
+    public static ulong Fnv1a64(ReadOnlySpan<byte> utf8)
+    {
+        const ulong offset = 0xCBF29CE484222325UL;
+        const ulong prime = 0x100000001B3UL;
+        var hash = offset;
+        foreach (var b in utf8)
+        {
+            hash ^= b;
+            hash *= prime;
+        }
+
+        return hash;
+    }
 }
