@@ -45,12 +45,7 @@ internal sealed class IdSet : IDisposable
     /// <summary>64-bit FNV-1a of the id's bytes (0 is kept for empty slots).</summary>
     public static ulong Hash(ReadOnlySpan<byte> id)
     {
-        var hash = 0xCBF29CE484222325UL;
-        foreach (var b in id)
-        {
-            hash = (hash ^ b) * 0x100000001B3UL;
-        }
-
+        var hash = Science.Randomness.StableHash.Fnv1a64(id);
         return hash == 0 ? 1 : hash;
     }
 
