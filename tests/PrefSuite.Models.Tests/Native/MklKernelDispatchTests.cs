@@ -62,6 +62,41 @@ public class MklKernelDispatchTests
         }
     }
 
+    [Fact]
+    public void TheShippedLibraryExportsOnlyAFunctionThatReturnsOneAndNeedsNothing()
+    {
+        // Read from the ELF file itself, whatever compiler built it: the dynamic symbol table holds the null entry and
+        // one global function, mkl_serv_intel_cpu_true, whose six bytes are `mov eax, 1; ret` (mkl_intel_path.c).
+        var elf = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, MklKernelDispatch.LibraryName));
+        Assert.True(elf.AsSpan(0, 4).SequenceEqual("\u007FELF"u8), "not an ELF file");
+        Assert.Equal(2, elf[4]); // 64-bit
+        var sections = ReadSections(elf);
+        var dynsym = sections.Single(s => s.Type == 11);
+        var dynstr = sections[dynsym.Link];
+        var symbols = Enumerable.Range(0, (int)(dynsym.Size / 24)).Select(i => (int)dynsym.Offset + (i * 24)).ToArray();
+        Assert.Equal(2, symbols.Length);
+        var at = symbols[1];
+        var name = ReadName(elf, (int)dynstr.Offset + BitConverter.ToInt32(elf, at));
+        Assert.Equal("mkl_serv_intel_cpu_true", name);
+        Assert.Equal(0x12, elf[at + 4]); // STB_GLOBAL, STT_FUNC
+        var section = sections[BitConverter.ToUInt16(elf, at + 6)];
+        var value = BitConverter.ToInt64(elf, at + 8);
+        Assert.Equal(6, BitConverter.ToInt64(elf, at + 16));
+        var code = elf.AsSpan((int)(value - section.Address + section.Offset), 6).ToArray();
+        Assert.Equal(new byte[] { 0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3 }, code);
+    }
+
+    private static List<(uint Type, long Address, long Offset, long Size, int Link)> ReadSections(byte[] elf)
+    {
+        var start = BitConverter.ToInt64(elf, 0x28);
+        var size = BitConverter.ToUInt16(elf, 0x3A);
+        var count = BitConverter.ToUInt16(elf, 0x3C);
+        return [.. Enumerable.Range(0, count).Select(i => (int)start + (i * size)).Select(h => (
+            BitConverter.ToUInt32(elf, h + 4), BitConverter.ToInt64(elf, h + 16), BitConverter.ToInt64(elf, h + 24), BitConverter.ToInt64(elf, h + 32), BitConverter.ToInt32(elf, h + 40)))];
+    }
+
+    private static string ReadName(byte[] elf, int offset) => System.Text.Encoding.ASCII.GetString(elf, offset, Array.IndexOf(elf, (byte)0, offset) - offset);
+
     [StructLayout(LayoutKind.Sequential)]
     private struct DlInfo
     {
