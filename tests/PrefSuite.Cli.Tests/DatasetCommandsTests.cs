@@ -142,6 +142,15 @@ public class DatasetCommandsTests
     }
 
     [Fact]
+    public void AnEmptyPromptsFileIsRefusedNamingTheFile()
+    {
+        using var cli = new CliHarness();
+        var prompts = cli.Write("empty.jsonl", string.Empty);
+        var error = Assert.Throws<PrefSuite.Data.DataFormatException>(() => new RunConfig { PromptsFile = prompts }.Validate());
+        Assert.Equal($"{prompts}: the file has no prompts", error.Message);
+    }
+
+    [Fact]
     public async Task TheExamplesInTheReadmeRun()
     {
         using var cli = new CliHarness();

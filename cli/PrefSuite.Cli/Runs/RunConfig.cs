@@ -353,15 +353,14 @@ public sealed record RunConfig
     public RunSpec ToSpec()
     {
         var spec = Settings();
-        if (PromptsFile is not null)
-        {
-            spec.Prompts.Add(PromptsFromFile(PromptsFile));
-        }
-
+        spec.Prompts.Add(FilePromptsAsync().ToBlockingEnumerable()); // a console app has no synchronization context to block
         return spec;
     }
 
-    /// <summary>The prompts file's prompts one at a time, as they are read (none without a file).</summary>
+    /// <summary>
+    /// The prompts file's prompts one at a time, as they are read (JSONL or Parquet, string or conversational, as
+    /// <see cref="Data.Formats.PromptReader"/> reads them; none without a file). A file without prompts is refused.
+    /// </summary>
     public async IAsyncEnumerable<Prompt> FilePromptsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (PromptsFile is null)
@@ -369,9 +368,16 @@ public sealed record RunConfig
             yield break;
         }
 
+        var any = false;
         await foreach (var row in Data.Formats.PromptReader.ReadAsync(PromptsFile, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            any = true;
             yield return Stages.Mapping.PromptMapping.ToProto(row.PromptId, row.Prompt);
+        }
+
+        if (!any)
+        {
+            throw new Data.DataFormatException(PromptsFile, 0, null, "the file has no prompts");
         }
     }
 
@@ -487,13 +493,6 @@ public sealed record RunConfig
 
         return options;
     }
-
-    /// <summary>
-    /// The prompts of a JSONL or Parquet file (string or conversational, as <see cref="Data.Formats.PromptReader"/> reads
-    /// them). ToSpec is synchronous because validation calls it; a console app has no synchronization context to block.
-    /// </summary>
-    private static Prompt[] PromptsFromFile(string path) =>
-        [.. Data.Formats.PromptReader.ReadAllAsync(path).GetAwaiter().GetResult().Select(p => Stages.Mapping.PromptMapping.ToProto(p.PromptId, p.Prompt))];
 
     /// <summary>
     /// The run's spec for a stack, without a prompts file's prompts (<see cref="FilePromptsAsync"/> streams them as the

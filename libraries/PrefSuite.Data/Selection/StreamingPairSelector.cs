@@ -685,8 +685,7 @@ public static class StreamingPairSelector
                     if (!Utf8.IsValid(bytes.AsSpan(text.Start, text.Length)))
                     {
                         // The field's name is made only here: made for every response checked, it was most of the selection's garbage.
-                        var field = layout.IsPair ? (index == 0 ? layout.Chosen.Name : layout.Rejected.Name) : $"{layout.Responses.Name}[{Original[info.First + index]}]";
-                        Check(bytes.AsSpan(text.Start, text.Length), info.Location, field);
+                        throw NotUtf8(info.Location, layout.IsPair ? (index == 0 ? layout.Chosen.Name : layout.Rejected.Name) : $"{layout.Responses.Name}[{Original[info.First + index]}]");
                     }
                 }
             }
@@ -710,9 +709,11 @@ public static class StreamingPairSelector
         {
             if (!Utf8.IsValid(token))
             {
-                throw new DataFormatException(File, location, field, "is not valid UTF-8");
+                throw NotUtf8(location, field);
             }
         }
+
+        private DataFormatException NotUtf8(RowLocation location, string field) => new(File, location, field, "is not valid UTF-8");
 
         private void Ensure(int size)
         {
