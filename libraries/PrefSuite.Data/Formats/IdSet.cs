@@ -58,6 +58,14 @@ internal sealed class IdSet : IDisposable
         {
             RebuildBloom(count);
         }
+
+        // The table of recent ids at its final size at once: doubling on the way leaves each smaller table behind
+        // on the large-object heap until a full collection.
+        var slots = (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(count, _recentIds) * 2), 1 << 30);
+        if (_recentCount == 0 && slots > _recent.Length)
+        {
+            _recent = new ulong[slots];
+        }
     }
 
     /// <summary>Adds a hash; false when it was there already.</summary>

@@ -28,7 +28,7 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
             stream.Position = 0; // every enumeration reads the file from its start (the first row may have been read to detect the format)
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        var buffer = RowBuffers.Pool.Rent(BlockSize);
         var filled = 0;
         long line = 0; // lines completed before the buffer's first byte
         var first = true;
@@ -43,8 +43,8 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
                 {
                     if (_head.Length > buffer.Length)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(_head.Length * 2);
+                        RowBuffers.Pool.Return(buffer);
+                        buffer = RowBuffers.Pool.Rent(_head.Length * 2);
                     }
 
                     _head.CopyTo(buffer, 0);
@@ -87,14 +87,14 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
                         throw new DataFormatException(Name, RowLocation.OfLine(line + 1), null, $"the line is longer than {MaxLineLength} bytes");
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    var larger = RowBuffers.Pool.Rent(buffer.Length * 2);
                     buffer.AsSpan(0, filled).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    RowBuffers.Pool.Return(buffer);
                     buffer = larger;
                     continue;
                 }
 
-                var next = ArrayPool<byte>.Shared.Rent(Math.Max(BlockSize, (filled - cut) * 2));
+                var next = RowBuffers.Pool.Rent(Math.Max(BlockSize, (filled - cut) * 2));
                 buffer.AsSpan(cut, filled - cut).CopyTo(next);
                 var chunk = Split(buffer, cut, ref line); // takes the buffer
                 filled -= cut;
@@ -108,7 +108,7 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            RowBuffers.Pool.Return(buffer);
         }
     }
 
@@ -207,7 +207,7 @@ internal sealed class JsonlRows(Stream stream, string name) : DatasetRows(name)
             ArrayPool<int>.Shared.Return(starts);
             ArrayPool<int>.Shared.Return(lengths);
             ArrayPool<long>.Shared.Return(lines);
-            ArrayPool<byte>.Shared.Return(buffer);
+            RowBuffers.Pool.Return(buffer);
             return null;
         }
 

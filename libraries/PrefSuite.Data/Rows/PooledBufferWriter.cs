@@ -2,10 +2,10 @@ using System.Buffers;
 
 namespace PrefSuite.Data.Rows;
 
-/// <summary>A growable byte buffer rented from the shared pool; <see cref="Detach"/> hands the array to a new owner.</summary>
+/// <summary>A growable byte buffer rented from <see cref="RowBuffers"/>; <see cref="Detach"/> hands the array to a new owner.</summary>
 internal sealed class PooledBufferWriter(int initialCapacity = 1 << 16) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private byte[] _buffer = RowBuffers.Pool.Rent(initialCapacity);
 
     public int WrittenCount { get; private set; }
 
@@ -39,7 +39,7 @@ internal sealed class PooledBufferWriter(int initialCapacity = 1 << 16) : IBuffe
     public byte[] Detach(int nextCapacity)
     {
         var full = _buffer;
-        _buffer = ArrayPool<byte>.Shared.Rent(nextCapacity);
+        _buffer = RowBuffers.Pool.Rent(nextCapacity);
         WrittenCount = 0;
         return full;
     }
@@ -48,7 +48,7 @@ internal sealed class PooledBufferWriter(int initialCapacity = 1 << 16) : IBuffe
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RowBuffers.Pool.Return(_buffer);
             _buffer = [];
         }
     }
@@ -61,9 +61,9 @@ internal sealed class PooledBufferWriter(int initialCapacity = 1 << 16) : IBuffe
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var larger = RowBuffers.Pool.Rent(Math.Max(needed, _buffer.Length * 2));
         _buffer.AsSpan(0, WrittenCount).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        RowBuffers.Pool.Return(_buffer);
         _buffer = larger;
     }
 }

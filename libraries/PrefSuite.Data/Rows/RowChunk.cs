@@ -3,8 +3,9 @@ using System.Buffers;
 namespace PrefSuite.Data.Rows;
 
 /// <summary>
-/// A block of consecutive rows of a dataset file, each one JSON object in UTF-8, in buffers rented from the shared
-/// pool: the unit that is parsed in parallel and consumed in order. Dispose returns the buffers.
+/// A block of consecutive rows of a dataset file, each one JSON object in UTF-8, its bytes rented from
+/// <see cref="RowBuffers"/> and its offsets from the shared pool: the unit that is parsed in parallel and consumed in
+/// order. Dispose returns the buffers.
 /// </summary>
 internal sealed class RowChunk : IDisposable
 {
@@ -56,7 +57,12 @@ internal sealed class RowChunk : IDisposable
 
     public void Dispose()
     {
-        Return(ref _buffer);
+        if (_buffer is not null)
+        {
+            RowBuffers.Pool.Return(_buffer);
+            _buffer = null;
+        }
+
         Return(ref _starts);
         Return(ref _lengths);
         Return(ref _lines);

@@ -55,4 +55,23 @@ public class IdSetMemoryTests
 
         Assert.True(held < 6L << 20, $"{held >> 20} MB held for {count} ids");
     }
+
+    [Fact]
+    public void AReservedSetAddsWithoutAllocating()
+    {
+        // Reserve sizes the Bloom filter and the table of recent ids for the whole file at once: growing the table by
+        // doubling on the way left 128 KB, 256 KB, … 1 MB tables on the large-object heap until a full collection.
+        var hashes = Enumerable.Range(1, 100_000).Select(i => IdSet.Hash($"prompt {i}")).ToArray();
+        using var ids = new IdSet();
+        ids.Reserve(hashes.Length);
+        ids.Add(hashes[0]);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var hash in hashes.AsSpan(1))
+        {
+            Assert.True(ids.Add(hash));
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4096, $"{allocated} bytes allocated by {hashes.Length - 1} adds");
+    }
 }
