@@ -259,17 +259,18 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
         return row;
     }
 
-    /// <summary>Records (or, under --strict, refuses) the fields this parser ignored into <paramref name="notes"/>.</summary>
+    /// <summary>
+    /// Records (or, under --strict, refuses) the fields this parser ignored into <paramref name="notes"/>, and forgets
+    /// them: the parser is ready for the next chunk.
+    /// </summary>
     public void Report(FieldNotes? notes)
     {
-        if (notes is null)
+        if (notes is not null)
         {
-            return;
-        }
-
-        foreach (var (field, where) in _ignored)
-        {
-            notes.Ignore(field, where);
+            foreach (var (field, where) in _ignored)
+            {
+                notes.Ignore(field, where);
+            }
         }
 
         _ignored.Clear();

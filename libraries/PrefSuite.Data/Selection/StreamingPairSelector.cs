@@ -126,6 +126,9 @@ public static class StreamingPairSelector
         private readonly PairSpill _spill;
         private readonly PairNumbers _numbers;
         private readonly IdSet _ids;
+
+        /// <summary>Parsers whose chunk was consumed and its notes reported, for the next chunks: one per chunk was most of the read's garbage.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentQueue<ScoredRowParser> _parsers = new();
         private readonly PairPick[] _picks;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(PositionCode, double), string> _positionNames = new();
         private bool? _withImplicit;
@@ -152,13 +155,16 @@ public static class StreamingPairSelector
 
         private bool Routing => _options.Dataset.RouteSmallMargins;
 
+        private ScoredRowParser RentParser(ScoredReadOptions read, string file) =>
+            _parsers.TryDequeue(out var parser) ? parser : new ScoredRowParser(_layout, read, file);
+
         public static async Task<SelectionRun> ReadAsync(DatasetRows rows, RowLayout layout, ScoredReadOptions read, SelectOptions options, PairOutput output, CancellationToken cancellationToken)
         {
             var run = new SelectionRun(layout, options, output, rows.Name);
             try
             {
                 ScoredPromptReader.NoteUnreadColumns(rows, layout, read);
-                await foreach (var parsed in rows.MapInOrderAsync(chunk => ParsedChunk.Parse(chunk, layout, read, run._strategy, options.Strategy.PairsPerPrompt, rows.Name), layout.Reads, cancellationToken).ConfigureAwait(false))
+                await foreach (var parsed in rows.MapInOrderAsync(chunk => ParsedChunk.Parse(chunk, run.RentParser(read, rows.Name), layout, run._strategy, options.Strategy.PairsPerPrompt, rows.Name), layout.Reads, cancellationToken).ConfigureAwait(false))
                 {
                     using (parsed)
                     {
@@ -169,6 +175,7 @@ public static class StreamingPairSelector
                         }
 
                         parsed.Parser.Report(read.Notes);
+                        run._parsers.Enqueue(parsed.Parser);
                         read.Notes?.CountUnrated(parsed.Unrated);
                         run.Add(parsed);
                     }
@@ -598,9 +605,9 @@ public static class StreamingPairSelector
         public long Unrated { get; private set; }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static ParsedChunk Parse(RowChunk chunk, RowLayout layout, ScoredReadOptions read, IPairStrategy strategy, int pairsPerPrompt, string file)
+        public static ParsedChunk Parse(RowChunk chunk, ScoredRowParser parser, RowLayout layout, IPairStrategy strategy, int pairsPerPrompt, string file)
         {
-            var parsed = new ParsedChunk(chunk, new ScoredRowParser(layout, read, file), file);
+            var parsed = new ParsedChunk(chunk, parser, file);
             try
             {
                 var total = 0;
