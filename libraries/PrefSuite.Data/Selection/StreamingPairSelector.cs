@@ -127,8 +127,11 @@ public static class StreamingPairSelector
         private readonly PairNumbers _numbers;
         private readonly IdSet _ids;
 
-        /// <summary>Parsers whose chunk was consumed and its notes reported, for the next chunks: one per chunk was most of the read's garbage.</summary>
-        private readonly System.Collections.Concurrent.ConcurrentQueue<ScoredRowParser> _parsers = new();
+        /// <summary>
+        /// Parsed chunks done with, their parser and arrays ready for the next chunk: a new parser and new arrays per
+        /// chunk were most of the read's garbage, which grew with the file.
+        /// </summary>
+        private readonly System.Collections.Concurrent.ConcurrentQueue<ParsedChunk> _spareChunks = new();
         private readonly PairPick[] _picks;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(PositionCode, double), string> _positionNames = new();
         private bool? _withImplicit;
@@ -155,8 +158,8 @@ public static class StreamingPairSelector
 
         private bool Routing => _options.Dataset.RouteSmallMargins;
 
-        private ScoredRowParser RentParser(ScoredReadOptions read, string file) =>
-            _parsers.TryDequeue(out var parser) ? parser : new ScoredRowParser(_layout, read, file);
+        private ParsedChunk RentParsedChunk(ScoredReadOptions read, string file) =>
+            _spareChunks.TryDequeue(out var spare) ? spare : new ParsedChunk(new ScoredRowParser(_layout, read, file), file, _spareChunks);
 
         public static async Task<SelectionRun> ReadAsync(DatasetRows rows, RowLayout layout, ScoredReadOptions read, SelectOptions options, PairOutput output, CancellationToken cancellationToken)
         {
@@ -164,7 +167,7 @@ public static class StreamingPairSelector
             try
             {
                 ScoredPromptReader.NoteUnreadColumns(rows, layout, read);
-                await foreach (var parsed in rows.MapInOrderAsync(chunk => ParsedChunk.Parse(chunk, run.RentParser(read, rows.Name), layout, run._strategy, options.Strategy.PairsPerPrompt, rows.Name), layout.Reads, cancellationToken).ConfigureAwait(false))
+                await foreach (var parsed in rows.MapInOrderAsync(chunk => run.RentParsedChunk(read, rows.Name).Parse(chunk, layout, run._strategy, options.Strategy.PairsPerPrompt), layout.Reads, cancellationToken).ConfigureAwait(false))
                 {
                     using (parsed)
                     {
@@ -175,7 +178,6 @@ public static class StreamingPairSelector
                         }
 
                         parsed.Parser.Report(read.Notes);
-                        run._parsers.Enqueue(parsed.Parser);
                         read.Notes?.CountUnrated(parsed.Unrated);
                         run.Add(parsed);
                     }
@@ -568,46 +570,59 @@ public static class StreamingPairSelector
     private readonly record struct RowInfo(
         int First, int Count, ByteRange Prompt, bool PromptIsMessages, bool PromptNeedsClose, ByteRange Id, bool IdIsHash, ulong IdHash, int Unrated, RowLocation Location, int FirstPick, int PickCount);
 
-    /// <summary>A chunk's rows parsed on a worker thread: numbers and byte ranges, no strings.</summary>
+    /// <summary>
+    /// A chunk's rows parsed on a worker thread: numbers and byte ranges, no strings. Disposing it returns the chunk's
+    /// buffers and puts it, with its parser and arrays, back among the spares for the next chunk.
+    /// </summary>
     private sealed class ParsedChunk : IDisposable
     {
-        private ParsedChunk(RowChunk chunk, ScoredRowParser parser, string file)
+        private readonly System.Collections.Concurrent.ConcurrentQueue<ParsedChunk> _spares;
+        private RowChunk? _chunk;
+
+        public ParsedChunk(ScoredRowParser parser, string file, System.Collections.Concurrent.ConcurrentQueue<ParsedChunk> spares)
         {
-            Chunk = chunk;
             Parser = parser;
             File = file;
-            Rows = ArrayPool<RowInfo>.Shared.Rent(chunk.Count);
-            HashIds = ArrayPool<byte>.Shared.Rent(chunk.Count * 66);
+            _spares = spares;
         }
 
         public string File { get; }
 
-        public PairPick[] Picks { get; private set; } = ArrayPool<PairPick>.Shared.Rent(256);
+        public PairPick[] Picks { get; private set; } = new PairPick[256];
 
-        public RowChunk Chunk { get; }
+        public RowChunk Chunk => _chunk ?? throw new ObjectDisposedException(nameof(ParsedChunk));
 
         public ScoredRowParser Parser { get; }
 
         public int Count => Chunk.Count;
 
-        public RowInfo[] Rows { get; }
+        public RowInfo[] Rows { get; private set; } = [];
 
-        public byte[] HashIds { get; }
+        public byte[] HashIds { get; private set; } = [];
 
-        public double[] Rewards { get; private set; } = ArrayPool<double>.Shared.Rent(256);
+        public double[] Rewards { get; private set; } = new double[256];
 
-        public double[] Implicit { get; private set; } = ArrayPool<double>.Shared.Rent(256);
+        public double[] Implicit { get; private set; } = new double[256];
 
-        public int[] Original { get; private set; } = ArrayPool<int>.Shared.Rent(256);
+        public int[] Original { get; private set; } = new int[256];
 
-        public ByteRange[] Texts { get; private set; } = ArrayPool<ByteRange>.Shared.Rent(256);
+        public ByteRange[] Texts { get; private set; } = new ByteRange[256];
 
         public long Unrated { get; private set; }
 
+        /// <summary>Parses <paramref name="chunk"/>, which it then owns; returns itself.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static ParsedChunk Parse(RowChunk chunk, ScoredRowParser parser, RowLayout layout, IPairStrategy strategy, int pairsPerPrompt, string file)
+        public ParsedChunk Parse(RowChunk chunk, RowLayout layout, IPairStrategy strategy, int pairsPerPrompt)
         {
-            var parsed = new ParsedChunk(chunk, parser, file);
+            var parsed = this;
+            _chunk = chunk;
+            Unrated = 0;
+            if (Rows.Length < chunk.Count)
+            {
+                Rows = new RowInfo[Math.Max(chunk.Count, Rows.Length * 2)];
+                HashIds = new byte[Rows.Length * 66];
+            }
+
             try
             {
                 var total = 0;
@@ -700,14 +715,15 @@ public static class StreamingPairSelector
 
         public void Dispose()
         {
-            Chunk.Dispose();
-            ArrayPool<RowInfo>.Shared.Return(Rows);
-            ArrayPool<PairPick>.Shared.Return(Picks);
-            ArrayPool<byte>.Shared.Return(HashIds);
-            ArrayPool<double>.Shared.Return(Rewards);
-            ArrayPool<double>.Shared.Return(Implicit);
-            ArrayPool<int>.Shared.Return(Original);
-            ArrayPool<ByteRange>.Shared.Return(Texts);
+            if (_chunk is null)
+            {
+                return;
+            }
+
+            _chunk.Dispose();
+            _chunk = null;
+            Parser.Report(null); // notes of a chunk nobody consumed are dropped with it
+            _spares.Enqueue(this);
         }
 
         private static ByteRange PromptRange(RowChunk chunk, ParsedRow row, int offset) => new(offset + row.Prompt.Start, row.Prompt.Length);
@@ -738,9 +754,8 @@ public static class StreamingPairSelector
 
         private static T[] Grow<T>(T[] array, int capacity)
         {
-            var larger = ArrayPool<T>.Shared.Rent(capacity);
+            var larger = new T[capacity];
             array.CopyTo(larger, 0);
-            ArrayPool<T>.Shared.Return(array);
             return larger;
         }
     }

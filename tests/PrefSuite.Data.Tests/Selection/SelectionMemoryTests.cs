@@ -32,8 +32,9 @@ public class SelectionMemoryTests
         // What selection allocates for each further prompt, measured over the whole process between a run of 10,000
         // prompts and one of 40,000 (files written first; after warm-up runs). It was 471 bytes a prompt here: a field
         // name made for every response whose UTF-8 was checked, the prompt id decoded to a string to seed the pick, a
-        // delegate for every position name, a closure for every id added to the id set, a row array per chunk. Now
-        // about 77 (pooled arrays the shared pool misses across threads, and the id set's table as it grows).
+        // delegate for every position name, a closure for every id added to the id set, a row array per chunk; then
+        // about 77 (a parser and arrays per chunk, the id set's table as it grew). Now 1–77 over five runs of this test:
+        // with parsed chunks reused the difference of two runs is mostly noise.
         using var dir = new TempFolder();
         var small = await WriteRowsAsync(dir.File("small.jsonl"), 10_000);
         var large = await WriteRowsAsync(dir.File("large.jsonl"), 40_000);
