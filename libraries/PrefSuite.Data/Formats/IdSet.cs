@@ -285,7 +285,7 @@ internal sealed class IdSet : IDisposable
         }
 
         /// <summary>Writes the merge of sorted sequences (each given as blocks) as one run.</summary>
-        public static IdRun Write(string? folder, IEnumerable<IEnumerable<ulong[]>> sources)
+        public static IdRun Write(string? folder, IEnumerable<IEnumerable<ArraySegment<ulong>>> sources)
         {
             var file = ScratchFile.Create(folder, "ids");
             var index = new List<ulong>();
@@ -333,12 +333,16 @@ internal sealed class IdSet : IDisposable
             return Array.BinarySearch(_block, 0, length, hash) >= 0;
         }
 
-        /// <summary>The whole run in order, a block at a time.</summary>
-        public IEnumerable<ulong[]> ReadAll()
+        /// <summary>
+        /// The whole run in order, a block at a time, each block read into the same buffer (valid until the next): a new
+        /// array per block made a merge of 1,000,000 ids allocate 8 MB.
+        /// </summary>
+        public IEnumerable<ArraySegment<ulong>> ReadAll()
         {
-            for (long start = 0; start < _count; start += 1 << 13)
+            var buffer = new ulong[(int)Math.Min(1 << 13, Math.Max(_count, 1))];
+            for (long start = 0; start < _count; start += buffer.Length)
             {
-                var block = new ulong[(int)Math.Min(1 << 13, _count - start)];
+                var block = new ArraySegment<ulong>(buffer, 0, (int)Math.Min(buffer.Length, _count - start));
                 RandomAccess.Read(_file.SafeFileHandle, MemoryMarshal.AsBytes(block.AsSpan()), start * sizeof(ulong));
                 yield return block;
             }
@@ -347,7 +351,7 @@ internal sealed class IdSet : IDisposable
         public void Dispose() => _file.Dispose();
 
         /// <summary>A k-way merge of sorted sequences (k ≤ 9 here: a linear scan of the heads is enough).</summary>
-        private static IEnumerable<ulong> Merge(IEnumerable<IEnumerable<ulong[]>> sources)
+        private static IEnumerable<ulong> Merge(IEnumerable<IEnumerable<ArraySegment<ulong>>> sources)
         {
             var cursors = sources.Select(s => new Cursor(s.GetEnumerator())).Where(c => c.Valid).ToList();
             while (cursors.Count > 0)
@@ -371,11 +375,11 @@ internal sealed class IdSet : IDisposable
 
         private sealed class Cursor
         {
-            private readonly IEnumerator<ulong[]> _blocks;
-            private ulong[] _block = [];
+            private readonly IEnumerator<ArraySegment<ulong>> _blocks;
+            private ArraySegment<ulong> _block = ArraySegment<ulong>.Empty;
             private int _at;
 
-            public Cursor(IEnumerator<ulong[]> blocks)
+            public Cursor(IEnumerator<ArraySegment<ulong>> blocks)
             {
                 _blocks = blocks;
                 Valid = NextBlock();
@@ -385,7 +389,7 @@ internal sealed class IdSet : IDisposable
 
             public ulong Head => _block[_at];
 
-            public bool MoveNext() => ++_at < _block.Length || NextBlock();
+            public bool MoveNext() => ++_at < _block.Count || NextBlock();
 
             private bool NextBlock()
             {
@@ -393,7 +397,7 @@ internal sealed class IdSet : IDisposable
                 {
                     _block = _blocks.Current;
                     _at = 0;
-                    if (_block.Length > 0)
+                    if (_block.Count > 0)
                     {
                         return true;
                     }
