@@ -148,6 +148,13 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
     private readonly List<byte[]> _noted = [];
+
+    /// <summary>
+    /// Names of fields the format knows and does not use, top-level and in responses: passed silently, and kept from
+    /// chunk to chunk (a parser is reused).
+    /// </summary>
+    private readonly List<byte[]> _knownTop = [];
+    private readonly List<byte[]> _knownResponse = [];
     private readonly List<(string Field, RowLocation Location)> _ignored = [];
     private readonly List<(byte[] Name, FieldAction Action, int Rank)> _responseFields = [];
     private int _nextField;
@@ -780,6 +787,15 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
     private void Unknown(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, IReadOnlySet<string> known, string? prefix, int index = -1)
     {
         reader.Skip();
+        var knownSeen = prefix is null ? _knownTop : _knownResponse;
+        foreach (var seen in knownSeen)
+        {
+            if (seen.AsSpan().SequenceEqual(name))
+            {
+                return;
+            }
+        }
+
         foreach (var noted in _noted)
         {
             if (noted.AsSpan().SequenceEqual(name))
@@ -791,7 +807,7 @@ internal sealed class ScoredRowParser(RowLayout layout, ScoredReadOptions option
         var text = Encoding.UTF8.GetString(name);
         if (known.Contains(text))
         {
-            _noted.Add(name.ToArray());
+            knownSeen.Add(name.ToArray());
             return;
         }
 
