@@ -614,7 +614,6 @@ public static class StreamingPairSelector
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public ParsedChunk Parse(RowChunk chunk, RowLayout layout, IPairStrategy strategy, int pairsPerPrompt)
         {
-            var parsed = this;
             _chunk = chunk;
             Unrated = 0;
             if (Rows.Length < chunk.Count)
@@ -630,33 +629,33 @@ public static class StreamingPairSelector
                 for (var i = 0; i < chunk.Count; i++)
                 {
                     var offset = chunk.Start(i);
-                    var row = parsed.Parser.Parse(chunk.Row(i), chunk.Location(i));
-                    parsed.Ensure(total + row.Count);
+                    var row = Parser.Parse(chunk.Row(i), chunk.Location(i));
+                    Ensure(total + row.Count);
                     for (var r = 0; r < row.Count; r++)
                     {
-                        parsed.Rewards[total + r] = row.SelectionReward(r);
-                        parsed.Implicit[total + r] = row.Implicit[r];
-                        parsed.Original[total + r] = row.OriginalIndex[r];
-                        parsed.Texts[total + r] = new ByteRange(offset + row.Texts[r].Start, row.Texts[r].Length);
+                        Rewards[total + r] = row.SelectionReward(r);
+                        Implicit[total + r] = row.Implicit[r];
+                        Original[total + r] = row.OriginalIndex[r];
+                        Texts[total + r] = new ByteRange(offset + row.Texts[r].Start, row.Texts[r].Length);
                     }
 
                     if (row.IdIsHash)
                     {
-                        row.HashId.CopyTo(parsed.HashIds, i * 66);
+                        row.HashId.CopyTo(HashIds, i * 66);
                     }
 
                     var idToken = row.IdIsHash ? row.HashId : chunk.Row(i).Slice(row.Id.Start, row.Id.Length);
-                    if (parsed.Picks.Length < picks + pairsPerPrompt)
+                    if (Picks.Length < picks + pairsPerPrompt)
                     {
-                        parsed.Picks = Grow(parsed.Picks, Math.Max(picks + pairsPerPrompt, parsed.Picks.Length * 2));
+                        Picks = Grow(Picks, Math.Max(picks + pairsPerPrompt, Picks.Length * 2));
                     }
 
                     // Pairs are picked here, in parallel; the consumer redoes it only for a repeated prompt it renames.
                     var pickCount = row.Count < 2 ? 0 : strategy.PickPairs(
-                        parsed.Rewards.AsSpan(total, row.Count),
+                        Rewards.AsSpan(total, row.Count),
                         strategy is PositionPairStrategy ? 0UL : IdSeed(idToken),
-                        parsed.Picks.AsSpan(picks, pairsPerPrompt));
-                    parsed.Rows[i] = new RowInfo(
+                        Picks.AsSpan(picks, pairsPerPrompt));
+                    Rows[i] = new RowInfo(
                         total,
                         row.Count,
                         PromptRange(chunk, row, offset),
@@ -669,17 +668,17 @@ public static class StreamingPairSelector
                         row.Location,
                         picks,
                         pickCount);
-                    parsed.Validate(parsed.Rows[i], parsed.Picks.AsSpan(picks, pickCount), layout);
-                    parsed.Unrated += row.Unrated;
+                    Validate(Rows[i], Picks.AsSpan(picks, pickCount), layout);
+                    Unrated += row.Unrated;
                     total += row.Count;
                     picks += pickCount;
                 }
 
-                return parsed;
+                return this;
             }
             catch
             {
-                parsed.Dispose();
+                Dispose();
                 throw;
             }
         }
