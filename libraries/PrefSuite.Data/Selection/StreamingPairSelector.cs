@@ -158,8 +158,8 @@ public static class StreamingPairSelector
 
         private bool Routing => _options.Dataset.RouteSmallMargins;
 
-        private ParsedChunk RentParsedChunk(ScoredReadOptions read, string file) =>
-            _spareChunks.TryDequeue(out var spare) ? spare : new ParsedChunk(new ScoredRowParser(_layout, read, file), file, _spareChunks);
+        private ParsedChunk RentParsedChunk(ScoredReadOptions read) =>
+            _spareChunks.TryDequeue(out var spare) ? spare : new ParsedChunk(new ScoredRowParser(_layout, read, _file), _file, _spareChunks);
 
         public static async Task<SelectionRun> ReadAsync(DatasetRows rows, RowLayout layout, ScoredReadOptions read, SelectOptions options, PairOutput output, CancellationToken cancellationToken)
         {
@@ -167,7 +167,7 @@ public static class StreamingPairSelector
             try
             {
                 ScoredPromptReader.NoteUnreadColumns(rows, layout, read);
-                await foreach (var parsed in rows.MapInOrderAsync(chunk => run.RentParsedChunk(read, rows.Name).Parse(chunk, layout, run._strategy, options.Strategy.PairsPerPrompt), layout.Reads, cancellationToken).ConfigureAwait(false))
+                await foreach (var parsed in rows.MapInOrderAsync(chunk => run.RentParsedChunk(read).Parse(chunk, layout, run._strategy, options.Strategy.PairsPerPrompt), layout.Reads, cancellationToken).ConfigureAwait(false))
                 {
                     using (parsed)
                     {
