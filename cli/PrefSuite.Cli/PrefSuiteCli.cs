@@ -13,12 +13,12 @@ public static class PrefSuiteCli
         root.Subcommands.Add(RunCommand.Create("run"));
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
-        root.Subcommands.Add(ImportExportCommands.Import());
-        root.Subcommands.Add(ImportExportCommands.Export());
+        root.Subcommands.Add(DatasetCommands.Import());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(StageCommands.Sample());
         root.Subcommands.Add(ScoreCommand.Create());
-        root.Subcommands.Add(SelectCommand.Create());
-        root.Subcommands.Add(AugmentCommand.Create());
+        root.Subcommands.Add(DatasetCommands.Select());
+        root.Subcommands.Add(DatasetCommands.Augment());
         root.Subcommands.Add(DenoiseCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());

@@ -42,7 +42,7 @@ internal static class CompareCommand
         {
             runsDir, task, prompts, grid, variants, baselineName, epochs, evaluation, noise, flip, temperature, sftSteps, sftSeed, policy, repeats, seed, output, quiet, reanalyze,
         };
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             Models.Native.TorchThreads.Set(1);
             if (parse.GetValue(reanalyze) is { } previous)

@@ -31,7 +31,7 @@ internal static class DenoiseCommand
             matrix, input, outputDir, mask, tolerance, lambda, fullSvd, maxIterations,
         };
         var columns = new DatasetFlags().AddTo(command);
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var tol = parse.GetValue(tolerance);
             if (!(tol > 0 && tol < 1))

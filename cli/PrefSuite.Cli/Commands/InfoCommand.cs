@@ -12,7 +12,7 @@ internal static class InfoCommand
     public static Command Create()
     {
         var command = new Command("info", $"Show the runtime, the device policies will use ({Devices.EnvironmentVariable} overrides it) and ONNX Runtime's providers.");
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             await stdout.WriteLineAsync($"prefsuite {typeof(InfoCommand).Assembly.GetName().Version} on .NET {Environment.Version}, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}), {Environment.ProcessorCount} cores").ConfigureAwait(false);
             Models.Native.MklKernelDispatch.Apply();

@@ -17,7 +17,7 @@ internal static class ReportCommand
         {
             runId, runsDir, output,
         };
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
             var id = parse.GetValue(runId)!;

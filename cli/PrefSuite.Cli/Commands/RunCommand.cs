@@ -39,7 +39,7 @@ internal static class RunCommand
             command.Options.Add(flag.Option);
         }
 
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var settings = parse.GetValue(config) is { } file ? RunConfig.Load(file.FullName) : new RunConfig();
             if (demo && parse.GetValue(config) is null)

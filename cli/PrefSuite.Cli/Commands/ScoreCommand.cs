@@ -36,7 +36,7 @@ internal static class ScoreCommand
             runsDir, input, output, scorers, rewardModels, headWeights, policy, reference, beta,
         };
         var columns = new DatasetFlags().AddTo(command);
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var specs = (parse.GetValue(scorers) ?? []).ToList();
             using var policies = Runs.SamplerSettings.Policies(new FileArtifactStore(parse.GetValue(runsDir)!), [parse.GetValue(policy), parse.GetValue(reference)], specs);

@@ -48,7 +48,7 @@ internal static class StageCommands
             runsDir, sampler, policy, endpoint, model, apiKey, requestTimeout, choicesPerRequest, promptsPerRequest, promptsFile, prompts, samples, temperature, topP, topK, maxNew, seed, conditionOnScore, output,
         };
         var promptColumns = new DatasetFlags().AddTo(command, promptsOnly: true);
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var backend = new SamplingBackendOptions
             {

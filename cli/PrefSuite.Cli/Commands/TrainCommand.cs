@@ -39,7 +39,7 @@ internal static class TrainCommand
         {
             runsDir, pairs, demoSft, policy, loss, beta, epsilon, alpha, beta1, mlRdpoLambda, epochs, steps, lr, batch, pairOrder, accumulation, loraRank, loraAlpha, loraDropout, loraTargets, evaluation, setDefault, outputFolder,
         };
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var store = new FileArtifactStore(parse.GetValue(runsDir)!);
             using var policies = Runs.SamplerSettings.Policies(store, [parse.GetValue(policy)]);

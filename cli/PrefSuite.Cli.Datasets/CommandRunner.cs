@@ -1,6 +1,5 @@
 using System.CommandLine;
 using PrefSuite.Data;
-using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli.Commands;
 
@@ -9,7 +8,8 @@ internal static class CommandRunner
 {
     public const int InputError = 2;
 
-    public static void SetAction(this Command command, Func<ParseResult, TextWriter, TextWriter, CancellationToken, Task> work) =>
+    /// <summary>Runs <paramref name="work"/>; bad input, missing files and the like (and what <paramref name="isUserError"/> adds) become one line and exit code 2.</summary>
+    public static void SetAction(this Command command, Func<ParseResult, TextWriter, TextWriter, CancellationToken, Task> work, Func<Exception, bool>? isUserError = null) =>
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -19,8 +19,7 @@ internal static class CommandRunner
                 await work(parseResult, output, error, cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception failure) when (failure is DataFormatException or ArgumentException or FormatException or OptionException or IOException or UnauthorizedAccessException or KeyNotFoundException
-                or InvalidOperationException or InvalidRequestException or InvalidDataException or Grpc.Core.RpcException or HttpRequestException or TimeoutException or ChatTemplates.ChatTemplateException)
+            catch (Exception failure) when (IsInputError(failure) || isUserError?.Invoke(failure) == true)
             {
                 await error.WriteLineAsync($"error: {failure.Message}").ConfigureAwait(false);
                 return InputError;
@@ -39,6 +38,10 @@ internal static class CommandRunner
             throw new OptionException($"{option}: {failure.Message}");
         }
     }
+
+    private static bool IsInputError(Exception failure) =>
+        failure is DataFormatException or ArgumentException or FormatException or OptionException or IOException or UnauthorizedAccessException or KeyNotFoundException
+            or InvalidOperationException or InvalidDataException or HttpRequestException or TimeoutException;
 }
 
 /// <summary>An option value that parsed as text but means nothing.</summary>

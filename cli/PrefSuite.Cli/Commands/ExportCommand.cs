@@ -7,57 +7,12 @@ using PrefSuite.Workflow;
 namespace PrefSuite.Cli.Commands;
 
 /// <summary>
-/// <c>prefsuite import</c> and <c>prefsuite export</c>: public datasets in (JSONL or Parquet), TRL datasets out —
-/// pairs for DPOTrainer, SFT-routed pairs for SFTTrainer, unpaired rows for KTOTrainer, every sampled response —
-/// as JSONL or Parquet, string or conversational.
+/// <c>prefsuite export</c>: TRL datasets out — pairs for DPOTrainer, SFT-routed pairs for SFTTrainer, unpaired rows for
+/// KTOTrainer, every sampled response — as JSONL or Parquet, string or conversational, from a file or a run.
 /// </summary>
-internal static class ImportExportCommands
+internal static class ExportCommand
 {
-    public static Command Import()
-    {
-        var input = new Option<FileInfo>("--input", "-i") { Description = "JSONL or Parquet: openbmb/UltraFeedback, ultrafeedback_binarized or other TRL preference rows, distilabel, or a layout named by the column options.", Required = true };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "Scored prompts: PrefSuite JSONL, or Parquet when the name ends in .parquet.", Required = true };
-        var format = new Option<string>("--format") { Description = "auto | scored | ultrafeedback | ultrafeedback-binarized | distilabel | mapped.", DefaultValueFactory = _ => "auto" };
-        var score = new Option<string>("--ultrafeedback-score") { Description = "fine-grained | overall.", DefaultValueFactory = _ => "fine-grained" };
-        var unscored = new Option<bool>("--unscored") { Description = "Accept responses without scores (to score them with prefsuite score)." };
-        var command = new Command("import", "Import a dataset as scored prompts (every response with its scores).") { input, output, format, score, unscored };
-        var columns = new DatasetFlags().AddTo(command);
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
-        {
-            var notes = new FieldNotes();
-            var source = parse.GetValue(input)!.FullName;
-            var options = new ScoredReadOptions
-            {
-                Format = CommandRunner.ParseOption("--format", parse.GetValue(format)!, ScoredReadOptions.ParseFormat),
-                UltraFeedbackScore = parse.GetValue(score) == "overall" ? UltraFeedbackScore.Overall : UltraFeedbackScore.FineGrained,
-                Mapping = columns.Mapping(parse),
-                Strict = columns.Strict(parse),
-                RequireRewards = !parse.GetValue(unscored),
-                Notes = notes,
-            };
-            var target = parse.GetValue(output)!.FullName;
-            long responses = 0;
-            async IAsyncEnumerable<ScoredPrompt> Counted()
-            {
-                responses = 0; // Parquet reads the prompts twice (head names first): count the last pass
-                notes.Clear();
-                await foreach (var prompt in ScoredPromptReader.ReadAsync(source, options, cancellationToken).ConfigureAwait(false))
-                {
-                    responses += prompt.Responses.Count;
-                    yield return prompt;
-                }
-            }
-
-            var prompts = PairOutput.FormatOf(target) == PairFileFormat.Parquet
-                ? await ScoredParquetWriter.WriteAsync(target, Counted, cancellationToken).ConfigureAwait(false)
-                : await ScoredPromptWriter.WriteAsync(target, Counted(), cancellationToken).ConfigureAwait(false);
-            await DatasetFlags.NoteAsync(stderr, notes, source).ConfigureAwait(false);
-            await stderr.WriteLineAsync($"imported {prompts} prompts, {responses} responses").ConfigureAwait(false);
-        });
-        return command;
-    }
-
-    public static Command Export()
+    public static Command Create()
     {
         var run = new Option<string?>("--run") { Description = "Export this run's dataset (from --runs-dir)." };
         var runsDir = new Option<string>("--runs-dir") { Description = "Folder of runs.", DefaultValueFactory = _ => "prefsuite-runs" };
@@ -75,7 +30,7 @@ internal static class ImportExportCommands
         {
             run, runsDir, input, what, format, conversational, strict, output,
         };
-        command.SetAction(async (parse, stdout, stderr, cancellationToken) =>
+        command.SetStageAction(async (parse, stdout, stderr, cancellationToken) =>
         {
             var kind = parse.GetValue(what)!;
             if (kind is not ("pairs" or "dpo" or "sft" or "kto" or "samples"))
