@@ -174,7 +174,7 @@ public class DatasetCommandsTests
 
     private const string DatasetPairSelectorFallback = "fewer-than-3-responses";
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace PrefSuite.Cli.Tests;
+
+/// <summary>
+/// prefsuite-data, the ahead-of-time compiled build of the dataset commands, published as a user publishes it, gives
+/// byte for byte the files, messages and exit codes of prefsuite's own commands.
+/// </summary>
+public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published published) : IClassFixture<NativeDatasetCommandsTests.Published>
+{
+    [Fact]
+    public async Task TheNativeBuildWritesWhatPrefSuiteWrites()
+    {
+        using var cli = new CliHarness();
+        var sample = Path.Combine(DatasetCommandsTests.RepositoryRoot(), "examples", "ultrafeedback-sample.jsonl");
+        var many = cli.Write("many.jsonl", ManyPrompts(3000, seed: 11));
+        var broken = cli.Write("broken.jsonl", """
+            {"prompt_id":"a","prompt":"p","responses":[{"text":"x","reward":1},{"text":"y","reward":2}]}
+            {"prompt_id":"b","prompt":"q","responses":[{"text":"x","reward":"high"},{"text":"y","reward":2}]}
+            """);
+        string[][] commands =
+        [
+            ["select", "-i", many, "-o", "{out}/pairs.jsonl"],
+            ["select", "-i", many, "-o", "{out}/top.jsonl", "--aggregate", "bayes", "--keep", "0.2", "--route-small-margins"],
+            ["select", "-i", many, "-o", "{out}/random.parquet", "--strategy", "max-min-of-k-random", "--k", "4", "--conversational"],
+            ["import", "-i", sample, "-o", "{out}/scored.parquet"],
+            ["select", "-i", "{out}/scored.parquet", "-o", "{out}/from-parquet.jsonl", "--route-small-margins"],
+            ["augment", "-i", "{out}/pairs.jsonl", "-o", "{out}/augmented.jsonl", "--scale", "0:10"],
+            ["select", "-i", broken, "-o", "{out}/never.jsonl"],
+            ["select", "-i", cli.PathOf("missing.jsonl"), "-o", "{out}/never.jsonl"],
+        ];
+
+        Directory.CreateDirectory(cli.PathOf("native"));
+        Directory.CreateDirectory(cli.PathOf("managed"));
+        foreach (var command in commands)
+        {
+            var native = await RunNativeAsync(command.Select(a => a.Replace("{out}", cli.PathOf("native"), StringComparison.Ordinal)).ToArray());
+            var managed = await cli.RunAsync(command.Select(a => a.Replace("{out}", cli.PathOf("managed"), StringComparison.Ordinal)).ToArray());
+            var what = string.Join(' ', command);
+            Assert.True(managed.ExitCode == native.ExitCode, $"{what}: exit {managed.ExitCode} in prefsuite, {native.ExitCode} in prefsuite-data: {native.Error}");
+            Assert.Equal(managed.Error.Replace(cli.PathOf("managed"), "{out}", StringComparison.Ordinal), native.Error.Replace(cli.PathOf("native"), "{out}", StringComparison.Ordinal));
+        }
+
+        var written = Directory.GetFiles(cli.PathOf("managed")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["augmented.jsonl", "from-parquet.jsonl", "pairs.jsonl", "random.parquet", "scored.parquet", "top.jsonl"], written);
+        Assert.Equal(written, Directory.GetFiles(cli.PathOf("native")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+        foreach (var file in written)
+        {
+            Assert.True(File.ReadAllBytes(cli.PathOf($"managed/{file}")).AsSpan().SequenceEqual(File.ReadAllBytes(cli.PathOf($"native/{file}"))), $"{file} differs");
+        }
+
+        Assert.Equal(3000 - 60, cli.Lines("native/pairs.jsonl").Length); // every 50th prompt is all ties: no pair
+        Assert.Equal(588, cli.Lines("native/top.jsonl").Length); // 20% of 2,940
+    }
+
+    private async Task<(int ExitCode, string Error)> RunNativeAsync(string[] args)
+    {
+        var start = new ProcessStartInfo(published.Executable, args) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await error);
+    }
+
+    /// <summary>Prompts in PrefSuite's format: 4 to 16 rated responses, all tied in some, text that needs escaping.</summary>
+    private static string ManyPrompts(int count, int seed)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder();
+        for (var p = 0; p < count; p++)
+        {
+            var id = $"p-{p}";
+            text.Append(CultureInfo.InvariantCulture, $$"""{"prompt_id":"{{id}}","prompt":"Question {{p}}: \"why\" — ünïcode\nline","responses":[""");
+            var n = random.Next(4, 17);
+            for (var r = 0; r < n; r++)
+            {
+                var reward = p % 50 == 0 ? 1.0 : Math.Round(random.NextDouble() * 10, random.Next(0, 4));
+                text.Append(CultureInfo.InvariantCulture, $$"""{{(r > 0 ? "," : "")}}{"text":"answer {{r}} to {{p}} {{new string('x', random.Next(10, 200))}}","reward":{{reward.ToString("R", CultureInfo.InvariantCulture)}}}""");
+            }
+
+            text.Append("]}\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>prefsuite-data published once for the class, with its own build folders (the repository's are left alone).</summary>
+    public sealed class Published : IDisposable
+    {
+        public Published()
+        {
+            var root = DatasetCommandsTests.RepositoryRoot();
+            var project = Path.Combine(root, "cli", "PrefSuite.Cli.Native");
+            var start = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "--artifacts-path", Path.Combine(Folder, "artifacts"), "-o", Path.Combine(Folder, "bin"), "-nologo", "-nodeReuse:false"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"dotnet publish {project} failed ({process.ExitCode}):\n{output}\n{error.Result}");
+            }
+        }
+
+        public string Folder { get; } = Path.Combine(Path.GetTempPath(), "prefsuite-native-tests", Guid.NewGuid().ToString("N"));
+
+        public string Executable => Path.Combine(Folder, "bin", "prefsuite-data");
+
+        public void Dispose() => Directory.Delete(Folder, recursive: true);
+    }
+}
