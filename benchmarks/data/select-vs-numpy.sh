@@ -1,11 +1,12 @@
 #!/bin/bash
-# prefsuite select against the json + NumPy loop a TRL user writes (benchmarks/reference/select_numpy.py), side by side
-# on the same UltraFeedback-shaped files, interleaved; wall time and peak resident memory from GNU time.
+# prefsuite select, and the same command in prefsuite-data (the dataset commands compiled ahead of time), against the
+# json + NumPy loop a TRL user writes (benchmarks/reference/select_numpy.py), side by side on the same
+# UltraFeedback-shaped files, interleaved; wall time and peak resident memory from GNU time.
 #
 #   benchmarks/data/select-vs-numpy.sh FOLDER [PROMPTS ...]      (default: 64000 1000000; REPEATS=3)
 #
 # Inputs are generated into FOLDER by benchmarks/reference/make_ultrafeedback.py (16 completions per prompt; about
-# 154 MB at 64,000 prompts, 2.4 GB at 1,000,000) and reused when present. Both programs must write the same pairs.
+# 154 MB at 64,000 prompts, 2.4 GB at 1,000,000) and reused when present. All three must write the same pairs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 folder=${1:?usage: select-vs-numpy.sh FOLDER [PROMPTS ...]}
@@ -15,14 +16,16 @@ read -r -a sizes <<< "${sizes[*]}"
 repeats=${REPEATS:-3}
 mkdir -p "$folder"
 dotnet build cli/PrefSuite.Cli -c Release -v q -nologo > /dev/null
+dotnet publish cli/PrefSuite.Cli.Native -c Release -o "$folder/native" -v q -nologo > /dev/null
 prefsuite=cli/PrefSuite.Cli/bin/Release/net10.0/prefsuite
+native=$folder/native/prefsuite-data
 python=/usr/bin/python3
 
 measure() { # label command...
   local label=$1; shift
   /usr/bin/time -o "$folder/.time" -f "%e %U %S %M" "$@" > /dev/null 2> "$folder/.stderr" || { cat "$folder/.stderr"; exit 1; }
   read -r wall user sys rss < "$folder/.time"
-  printf '%-28s wall %6.2f s  user %6.2f s  sys %5.2f s  peak RSS %7.1f MB\n' "$label" "$wall" "$user" "$sys" "$(echo "$rss / 1024" | bc -l)"
+  printf '%-32s wall %6.2f s  user %6.2f s  sys %5.2f s  peak RSS %7.1f MB\n' "$label" "$wall" "$user" "$sys" "$(echo "$rss / 1024" | bc -l)"
 }
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
@@ -33,8 +36,10 @@ for n in "${sizes[@]}"; do
   echo "== $n prompts × 16 completions, $(du -m "$input" | cut -f1) MB"
   for r in $(seq "$repeats"); do
     measure "prefsuite select (run $r)" "$prefsuite" select -i "$input" -o "$folder/prefsuite-$n.jsonl"
+    measure "prefsuite-data select (run $r)" "$native" select -i "$input" -o "$folder/native-$n.jsonl"
     measure "python json+numpy (run $r)" "$python" benchmarks/reference/select_numpy.py "$input" "$folder/numpy-$n.jsonl"
   done
+  cmp "$folder/prefsuite-$n.jsonl" "$folder/native-$n.jsonl" || { echo "prefsuite and prefsuite-data wrote different files"; exit 1; }
   # Same pairs: prompt, chosen, rejected and scores of every row.
   $python - "$folder/prefsuite-$n.jsonl" "$folder/numpy-$n.jsonl" <<'PY'
 import json, sys
