@@ -8,10 +8,11 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-var root = new RootCommand("prefsuite-data: PrefSuite's dataset commands (import, select, augment), compiled ahead of time. The models, runs and the stack are in prefsuite.")
+var root = new RootCommand("prefsuite-data: PrefSuite's dataset commands (import, select, augment, export from files), compiled ahead of time. The models, runs and the stack are in prefsuite.")
 {
     DatasetCommands.Import(),
     DatasetCommands.Select(),
     DatasetCommands.Augment(),
+    DatasetCommands.Export(),
 };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = Console.Out, Error = Console.Error }, cancellation.Token);

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using PrefSuite.Cli.Commands;
+using PrefSuite.Storage;
+using PrefSuite.Workflow;
 
 namespace PrefSuite.Cli;
 
@@ -14,7 +16,7 @@ public static class PrefSuiteCli
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(DatasetCommands.Import());
-        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(DatasetCommands.Export(RunDataset));
         root.Subcommands.Add(StageCommands.Sample());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(DatasetCommands.Select());
@@ -24,6 +26,10 @@ public static class PrefSuiteCli
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }
+
+    /// <summary>A run's samples or pairs in the local artifact store.</summary>
+    private static string RunDataset(string runsDir, string runId, bool samples) =>
+        new FileArtifactStore(runsDir).LocalPath(samples ? ArtifactPaths.Samples(runId) : ArtifactPaths.Pairs(runId));
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
         Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);

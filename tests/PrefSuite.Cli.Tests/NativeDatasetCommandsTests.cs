@@ -28,6 +28,10 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
             ["import", "-i", sample, "-o", "{out}/scored.parquet"],
             ["select", "-i", "{out}/scored.parquet", "-o", "{out}/from-parquet.jsonl", "--route-small-margins"],
             ["augment", "-i", "{out}/pairs.jsonl", "-o", "{out}/augmented.jsonl", "--scale", "0:10"],
+            ["export", "-i", "{out}/top.jsonl", "--what", "sft", "-o", "{out}/sft.parquet", "--conversational"],
+            ["export", "-i", "{out}/top.jsonl", "--what", "kto", "-o", "{out}/kto.jsonl"],
+            ["export", "-i", "{out}/random.parquet", "--what", "dpo", "-o", "{out}/dpo.jsonl"],
+            ["export", "-i", many, "--what", "samples", "-o", "{out}/samples.parquet"],
             ["select", "-i", broken, "-o", "{out}/never.jsonl"],
             ["select", "-i", cli.PathOf("missing.jsonl"), "-o", "{out}/never.jsonl"],
         ];
@@ -44,7 +48,7 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
         }
 
         var written = Directory.GetFiles(cli.PathOf("managed")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["augmented.jsonl", "from-parquet.jsonl", "pairs.jsonl", "random.parquet", "scored.parquet", "top.jsonl"], written);
+        Assert.Equal(["augmented.jsonl", "dpo.jsonl", "from-parquet.jsonl", "kto.jsonl", "pairs.jsonl", "random.parquet", "samples.parquet", "scored.parquet", "sft.parquet", "top.jsonl"], written);
         Assert.Equal(written, Directory.GetFiles(cli.PathOf("native")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
         foreach (var file in written)
         {
@@ -53,6 +57,7 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
 
         Assert.Equal(3000 - 60, cli.Lines("native/pairs.jsonl").Length); // every 50th prompt is all ties: no pair
         Assert.Equal(588, cli.Lines("native/top.jsonl").Length); // 20% of 2,940
+        Assert.Equal(2 * 588, cli.Lines("native/kto.jsonl").Length); // each pair as a desirable and an undesirable row
     }
 
     private async Task<(int ExitCode, string Error)> RunNativeAsync(string[] args)

@@ -32,6 +32,14 @@ public class RunCommandTests
         Assert.Equal(120, Directory.GetFiles(Path.Combine(runFolder, "selected")).Length);
         Assert.Empty(run.DeadLetters);
 
+        // The run's datasets export by its id: the pairs routed to SFT, and every sampled response.
+        var (exported, _, exportError) = await cli.RunAsync("export", "--runs-dir", cli.PathOf("runs"), "--run", "r1", "--what", "sft", "-o", cli.PathOf("sft.jsonl"));
+        Assert.True(exported == 0, exportError);
+        Assert.Equal(run.Selection.RoutedToSft, cli.Lines("sft.jsonl").Length);
+        var (exportedSamples, _, samplesError) = await cli.RunAsync("export", "--runs-dir", cli.PathOf("runs"), "--run", "r1", "--what", "samples", "-o", cli.PathOf("samples.jsonl"));
+        Assert.True(exportedSamples == 0, samplesError);
+        Assert.Equal(120, cli.Lines("samples.jsonl").Length);
+
         var report = Path.Combine(runFolder, "report");
         var html = File.ReadAllText(Path.Combine(report, "index.html"));
         var images = Directory.GetFiles(report, "*.png").Select(Path.GetFileName).ToArray();
