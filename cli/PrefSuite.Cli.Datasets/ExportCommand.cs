@@ -20,9 +20,7 @@ internal static class ExportCommand
         var runsDir = new Option<string>("--runs-dir") { Description = "Folder of runs.", DefaultValueFactory = _ => "prefsuite-runs" };
         var input = new Option<FileInfo?>("--input", "-i")
         {
-            Description = runs is null
-                ? "Export this file: pairs (any TRL preference rows, JSONL or Parquet) or, with --what samples, scored prompts."
-                : "Or export this file: pairs (any TRL preference rows, JSONL or Parquet) or, with --what samples, scored prompts.",
+            Description = "The file to export: pairs (any TRL preference rows, JSONL or Parquet) or, with --what samples, scored prompts.",
             Required = runs is null,
         };
         var what = new Option<string>("--what")
