@@ -1,6 +1,6 @@
 #!/bin/bash
-# prefsuite select, and the same command in prefsuite-data (the dataset commands compiled ahead of time), against the
-# json + NumPy loop a TRL user writes (benchmarks/reference/select_numpy.py), side by side on the same
+# prefsuite select, as installed by scripts/publish (the dataset commands compiled ahead of time) and as the .NET build
+# that `dotnet run --project cli/PrefSuite.Cli` and the .NET tool run, against the json + NumPy loop a TRL user writes (benchmarks/reference/select_numpy.py), side by side on the same
 # UltraFeedback-shaped files, interleaved; wall time and peak resident memory from GNU time.
 #
 #   benchmarks/data/select-vs-numpy.sh FOLDER [PROMPTS ...]      (default: 64000 1000000; REPEATS=3)
@@ -18,7 +18,7 @@ mkdir -p "$folder"
 dotnet build cli/PrefSuite.Cli -c Release -v q -nologo > /dev/null
 dotnet publish cli/PrefSuite.Cli.Native -c Release -o "$folder/native" -v q -nologo > /dev/null
 prefsuite=cli/PrefSuite.Cli/bin/Release/net10.0/prefsuite
-native=$folder/native/prefsuite-data
+native=$folder/native/prefsuite   # what scripts/publish puts in DIR/prefsuite
 python=/usr/bin/python3
 
 measure() { # label command...
@@ -35,11 +35,11 @@ for n in "${sizes[@]}"; do
   [ -s "$input" ] || $python benchmarks/reference/make_ultrafeedback.py --prompts "$n" --completions 16 "$input"
   echo "== $n prompts × 16 completions, $(du -m "$input" | cut -f1) MB"
   for r in $(seq "$repeats"); do
-    measure "prefsuite select (run $r)" "$prefsuite" select -i "$input" -o "$folder/prefsuite-$n.jsonl"
-    measure "prefsuite-data select (run $r)" "$native" select -i "$input" -o "$folder/native-$n.jsonl"
+    measure "prefsuite select, .NET (run $r)" "$prefsuite" select -i "$input" -o "$folder/prefsuite-$n.jsonl"
+    measure "prefsuite select, native (run $r)" "$native" select -i "$input" -o "$folder/native-$n.jsonl"
     measure "python json+numpy (run $r)" "$python" benchmarks/reference/select_numpy.py "$input" "$folder/numpy-$n.jsonl"
   done
-  cmp "$folder/prefsuite-$n.jsonl" "$folder/native-$n.jsonl" || { echo "prefsuite and prefsuite-data wrote different files"; exit 1; }
+  cmp "$folder/prefsuite-$n.jsonl" "$folder/native-$n.jsonl" || { echo "the native and .NET builds wrote different files"; exit 1; }
   # Same pairs: prompt, chosen, rejected and scores of every row.
   $python - "$folder/prefsuite-$n.jsonl" "$folder/numpy-$n.jsonl" <<'PY'
 import json, sys

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace PrefSuite.Cli.Commands;
 
-/// <summary>The commands that read and write datasets only: the same in prefsuite and in its native build, prefsuite-data.</summary>
+/// <summary>The commands that read and write datasets only: the same in prefsuite and in its native build (cli/PrefSuite.Cli.Native).</summary>
 public static class DatasetCommands
 {
     public static Command Import() => ImportCommand.Create();

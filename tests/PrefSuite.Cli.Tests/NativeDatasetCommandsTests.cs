@@ -5,8 +5,9 @@ using System.Text;
 namespace PrefSuite.Cli.Tests;
 
 /// <summary>
-/// prefsuite-data, the ahead-of-time compiled build of the dataset commands, published as a user publishes it, gives
-/// byte for byte the files, messages and exit codes of prefsuite's own commands.
+/// The native prefsuite, the ahead-of-time compiled build of the dataset commands, published as a user publishes it,
+/// gives byte for byte the files, messages and exit codes of the managed prefsuite's own commands, and hands every other
+/// command line to the managed build beside it.
 /// </summary>
 public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published published) : IClassFixture<NativeDatasetCommandsTests.Published>
 {
@@ -43,7 +44,7 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
             var native = await RunNativeAsync(command.Select(a => a.Replace("{out}", cli.PathOf("native"), StringComparison.Ordinal)).ToArray());
             var managed = await cli.RunAsync(command.Select(a => a.Replace("{out}", cli.PathOf("managed"), StringComparison.Ordinal)).ToArray());
             var what = string.Join(' ', command);
-            Assert.True(managed.ExitCode == native.ExitCode, $"{what}: exit {managed.ExitCode} in prefsuite, {native.ExitCode} in prefsuite-data: {native.Error}");
+            Assert.True(managed.ExitCode == native.ExitCode, $"{what}: exit {managed.ExitCode} in the managed build, {native.ExitCode} in the native one: {native.Error}");
             Assert.Equal(managed.Error.Replace(cli.PathOf("managed"), "{out}", StringComparison.Ordinal), native.Error.Replace(cli.PathOf("native"), "{out}", StringComparison.Ordinal));
         }
 
@@ -60,14 +61,63 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
         Assert.Equal(2 * 588, cli.Lines("native/kto.jsonl").Length); // each pair as a desirable and an undesirable row
     }
 
+    [Fact]
+    public async Task OtherCommandsGoToTheManagedBuildBesideIt()
+    {
+        using var cli = new CliHarness();
+
+        // Alone, it says which command needs the full build and where it looked, and writes nothing.
+        var alone = await RunAsync(published.Executable, ["report", "--run", "r1"]);
+        Assert.Equal(2, alone.ExitCode);
+        Assert.Equal($"prefsuite: 'report' needs the full prefsuite in {Path.Combine(published.Folder, "bin", "managed")}, which is not there; this build runs import, select, augment and export over files (scripts/publish DIR installs both).\n", alone.Error);
+        var exportRun = await RunAsync(published.Executable, ["export", "--run=r1", "-o", cli.PathOf("never.jsonl")]);
+        Assert.Equal(2, exportRun.ExitCode);
+        Assert.StartsWith("prefsuite: 'export --run' needs the full prefsuite", exportRun.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(cli.PathOf("never.jsonl")));
+        Assert.Contains("import", (await RunAsync(published.Executable, ["--help"])).Output, StringComparison.Ordinal);
+
+        // With the managed build in managed/ (here the one this test project runs), it gets the whole command line and
+        // its exit code and output come back; the dataset commands still run natively.
+        var folder = cli.PathOf("installed");
+        Directory.CreateDirectory(Path.Combine(folder, "managed"));
+        File.Copy(published.Executable, Path.Combine(folder, "prefsuite"));
+        File.CreateSymbolicLink(Path.Combine(folder, "managed", "prefsuite"), Path.Combine(AppContext.BaseDirectory, "prefsuite"));
+        var installed = Path.Combine(folder, "prefsuite");
+
+        var help = await RunAsync(installed, ["--help"]);
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("PrefSuite: build DPO preference data the way the research says.", help.Output, StringComparison.Ordinal);
+        Assert.Contains("  train ", help.Output, StringComparison.Ordinal);
+
+        var missingRun = await RunAsync(installed, ["export", "--run", "r9", "--runs-dir", cli.PathOf("runs"), "--what", "dpo", "-o", cli.PathOf("never.jsonl")]);
+        var expected = await cli.RunAsync(["export", "--run", "r9", "--runs-dir", cli.PathOf("runs"), "--what", "dpo", "-o", cli.PathOf("never.jsonl")]);
+        Assert.Equal((expected.ExitCode, expected.Error), (missingRun.ExitCode, missingRun.Error));
+        Assert.Equal(2, missingRun.ExitCode);
+
+        var badOption = await RunAsync(installed, ["train", "--bogus", "1"]);
+        Assert.Equal(1, badOption.ExitCode); // System.CommandLine's parse error, from the managed build
+        Assert.Contains("'--bogus'", badOption.Error, StringComparison.Ordinal);
+
+        var sample = Path.Combine(DatasetCommandsTests.RepositoryRoot(), "examples", "ultrafeedback-sample.jsonl");
+        var select = await RunAsync(installed, ["select", "-i", sample, "-o", cli.PathOf("pairs.jsonl")]);
+        Assert.Equal(0, select.ExitCode);
+        Assert.True(cli.Lines("pairs.jsonl").Length > 0);
+    }
+
     private async Task<(int ExitCode, string Error)> RunNativeAsync(string[] args)
     {
-        var start = new ProcessStartInfo(published.Executable, args) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var (exitCode, _, error) = await RunAsync(published.Executable, args);
+        return (exitCode, error);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string executable, string[] args)
+    {
+        var start = new ProcessStartInfo(executable, args) { RedirectStandardError = true, RedirectStandardOutput = true };
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return (process.ExitCode, await error);
+        return (process.ExitCode, output, await error);
     }
 
     /// <summary>Prompts in PrefSuite's format: 4 to 16 rated responses, all tied in some, text that needs escaping.</summary>
@@ -92,7 +142,7 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
         return text.ToString();
     }
 
-    /// <summary>prefsuite-data published once for the class, with its own build folders (the repository's are left alone).</summary>
+    /// <summary>The native prefsuite published once for the class, with its own build folders (the repository's are left alone).</summary>
     public sealed class Published : IDisposable
     {
         public Published()
@@ -116,7 +166,7 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
 
         public string Folder { get; } = Path.Combine(Path.GetTempPath(), "prefsuite-native-tests", Guid.NewGuid().ToString("N"));
 
-        public string Executable => Path.Combine(Folder, "bin", "prefsuite-data");
+        public string Executable => Path.Combine(Folder, "bin", "prefsuite");
 
         public void Dispose() => Directory.Delete(Folder, recursive: true);
     }
