@@ -113,6 +113,33 @@ public static class ScoredPromptReader
         return null;
     }
 
+    /// <summary>The id of the row at <paramref name="location"/> of a JSONL or Parquet file, read again (only to explain a repeated id); null when the rows came from elsewhere.</summary>
+    internal static async Task<string?> IdAtAsync(string path, string column, RowLocation location, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var rows = await DatasetRows.OpenAsync(path, cancellationToken).ConfigureAwait(false);
+        await foreach (var chunk in rows.ReadChunksAsync(name => name == column, cancellationToken).ConfigureAwait(false))
+        {
+            using (chunk)
+            {
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    if (chunk.Location(i) == location)
+                    {
+                        using var document = JsonDocument.Parse(chunk.Buffer.AsMemory(chunk.Start(i), chunk.Row(i).Length));
+                        return document.RootElement.TryGetProperty(column, out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Turns a parsed row into a prompt with decoded texts and heads.</summary>
     internal static ScoredPrompt ToPrompt(ScoredRowParser parser, ParsedRow row, ReadOnlySpan<byte> json, string file)
     {

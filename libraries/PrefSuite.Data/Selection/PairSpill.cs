@@ -13,6 +13,8 @@ namespace PrefSuite.Data.Selection;
 internal sealed class PairSpill : IDisposable
 {
     public const int HeaderSize = 88;
+    private const int SuffixKindAt = 39;
+    private const int SuffixAt = 56;
     private const int FlushAt = 1 << 20;
 
     private readonly FileStream _file;
@@ -40,10 +42,10 @@ internal sealed class PairSpill : IDisposable
         span[36] = (byte)header.Flags;
         span[37] = (byte)header.ChosenKind;
         span[38] = (byte)header.RejectedKind;
-        span[39] = header.SuffixKind;
+        span[SuffixKindAt] = header.SuffixKind;
         BinaryPrimitives.WriteDoubleLittleEndian(span[40..], header.ChosenK);
         BinaryPrimitives.WriteDoubleLittleEndian(span[48..], header.RejectedK);
-        BinaryPrimitives.WriteInt64LittleEndian(span[56..], header.Suffix);
+        BinaryPrimitives.WriteInt64LittleEndian(span[SuffixAt..], header.Suffix);
         BinaryPrimitives.WriteInt32LittleEndian(span[64..], id.Length);
         BinaryPrimitives.WriteInt32LittleEndian(span[68..], prompt.Length);
         BinaryPrimitives.WriteInt32LittleEndian(span[72..], chosen.Length);
@@ -69,6 +71,17 @@ internal sealed class PairSpill : IDisposable
         _file.Write(_buffer.WrittenSpan);
         _flushed += _buffer.WrittenCount;
         _buffer.Clear();
+    }
+
+    /// <summary>Gives the record at <paramref name="position"/> a renamed id: its id plus '-', <paramref name="kind"/> and <paramref name="suffix"/>.</summary>
+    public void Rename(long position, byte kind, long suffix)
+    {
+        Flush();
+        Span<byte> bytes = stackalloc byte[8];
+        bytes[0] = kind;
+        RandomAccess.Write(_file.SafeFileHandle, bytes[..1], position + SuffixKindAt);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, suffix);
+        RandomAccess.Write(_file.SafeFileHandle, bytes, position + SuffixAt);
     }
 
     /// <summary>Reads records front to back.</summary>

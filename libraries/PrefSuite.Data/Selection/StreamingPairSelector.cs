@@ -125,7 +125,10 @@ public static class StreamingPairSelector
         private readonly string _file;
         private readonly PairSpill _spill;
         private readonly PairNumbers _numbers;
-        private readonly IdSet _ids;
+
+        /// <summary>Repeated ids found as the rows come (the random strategies, whose draws follow a renamed id), or after them.</summary>
+        private readonly IdSet? _ids;
+        private readonly RepeatedIds? _repeats;
 
         /// <summary>
         /// Parsed chunks done with, their parser and arrays ready for the next chunk: a new parser and new arrays per
@@ -153,7 +156,14 @@ public static class StreamingPairSelector
             _picks = new PairPick[options.Strategy.PairsPerPrompt];
             _spill = new PairSpill(output.SpillFolder);
             _numbers = new PairNumbers(output.SpillFolder);
-            _ids = new IdSet(output.SpillFolder);
+            if (_strategy is PositionPairStrategy)
+            {
+                _repeats = new RepeatedIds(output.SpillFolder);
+            }
+            else
+            {
+                _ids = new IdSet(output.SpillFolder);
+            }
         }
 
         private bool Routing => _options.Dataset.RouteSmallMargins;
@@ -182,6 +192,8 @@ public static class StreamingPairSelector
                         run.Add(parsed);
                     }
                 }
+
+                await run.RenameRepeatsAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (RepeatedIdException repeated)
             {
@@ -426,12 +438,49 @@ public static class StreamingPairSelector
         {
             _spill.Dispose();
             _numbers.Dispose();
-            _ids.Dispose();
+            _ids?.Dispose();
+            _repeats?.Dispose();
         }
 
         private void Reserve(long prompts, int pairsPerPrompt)
         {
-            _ids.Reserve(prompts);
+            _ids?.Reserve(prompts);
+        }
+
+        /// <summary>
+        /// Once every row is read: each row whose id an earlier row has is renamed in the spilled pairs ('-L' and its
+        /// line, '-R' and its Parquet row), or, in a PrefSuite file, is an error naming both rows.
+        /// </summary>
+        private async Task RenameRepeatsAsync(CancellationToken cancellationToken)
+        {
+            if (_repeats is null)
+            {
+                return;
+            }
+
+            using var pairs = _numbers.Read().GetEnumerator();
+            var more = pairs.MoveNext();
+            foreach (var (first, repeat) in _repeats.InRowOrder())
+            {
+                if (!repeat.Renamable)
+                {
+                    var idName = _layout.Id?.Name ?? "prompt_id";
+                    var id = await ScoredPromptReader.IdAtAsync(_file, idName, repeat.Location, cancellationToken).ConfigureAwait(false);
+                    throw new DataFormatException(_file, repeat.Location, idName,
+                        id is null ? $"repeats the prompt id of {first.Location}" : $"'{id}' repeats the prompt of {first.Location}");
+                }
+
+                while (more && pairs.Current.Prompt < repeat.Number)
+                {
+                    more = pairs.MoveNext();
+                }
+
+                for (; more && pairs.Current.Prompt == repeat.Number; more = pairs.MoveNext())
+                {
+                    var (kind, suffix) = repeat.Location.IsParquet ? ((byte)'R', repeat.Location.Row) : ((byte)'L', repeat.Location.Line);
+                    _spill.Rename(pairs.Current.Offset, kind, suffix);
+                }
+            }
         }
 
         private string PositionName(PositionCode kind, double k) =>
@@ -527,7 +576,13 @@ public static class StreamingPairSelector
 
         private (byte Kind, long Suffix) CheckId(ReadOnlySpan<byte> idToken, in RowInfo info)
         {
-            if (_ids.Add(info.IdHash))
+            if (_repeats is not null)
+            {
+                _repeats.Add(info.IdHash, _prompts - 1, info.Location, renamable: info.IdIsHash || !_layout.RepeatedIdsAreErrors);
+                return (0, 0);
+            }
+
+            if (_ids!.Add(info.IdHash))
             {
                 return (0, 0);
             }

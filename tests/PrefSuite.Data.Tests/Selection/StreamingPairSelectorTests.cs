@@ -162,6 +162,44 @@ public class StreamingPairSelectorTests
     }
 
     [Fact]
+    public async Task RepeatedPromptsAreRenamedAsTheInMemoryReaderRenamesThem()
+    {
+        // UltraFeedback rows from five instructions: most repeat. The position strategies find repeats after the stream
+        // and rename them in the spill; the random ones as they come (their draws follow the new id). Either way the
+        // rows must be the in-memory reader's (which renames as it reads) through the in-memory selector.
+        var rows = Gen.Select(Gen.Int[0, 4], Gen.Int[0, 6].Array[2, 8]).Array[1, 60];
+        await Gen.Select(rows, Options).SampleAsync(
+            async (prompts, options) =>
+            {
+                using var dir = new TempFolder();
+                var path = dir.Write("uf.jsonl", string.Concat(prompts.Select(p =>
+                    $$"""{"instruction":"Question {{p.Item1}}?","completions":[{{string.Join(",", p.Item2.Select((score, j) => $$"""{"response":"answer {{j}}","fine-grained_score":{{score}}}"""))}}]}""" + "\n")));
+                var (expectedRows, _) = Expected([.. await ScoredPromptReader.ReadAllAsync(path)], options);
+                await StreamingPairSelector.SelectFileAsync(path, new ScoredReadOptions(), options, dir.File("pairs.jsonl"), new PairOutput());
+                var streamed = File.ReadAllLines(dir.File("pairs.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+                Assert.Equal(expectedRows.Count, streamed.Count);
+                for (var i = 0; i < streamed.Count; i++)
+                {
+                    Assert.True(JsonNode.DeepEquals(expectedRows[i], streamed[i]), $"row {i}:\n{expectedRows[i]}\n{streamed[i]}");
+                }
+            },
+            iter: 100);
+    }
+
+    [Fact]
+    public async Task RepeatedIdsInScoredParquetFilesNameBothRows()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("dup.parquet");
+        static ScoredPrompt Row(string id) => new(id, PromptText.FromText("p"), [new ScoredResponse("a", 1), new ScoredResponse("b", 0)]);
+        await ScoredParquetWriter.WriteAsync(path, () => new[] { Row("same"), Row("other"), Row("same") }.ToAsyncEnumerable());
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => StreamingPairSelector.SelectFileAsync(path, new ScoredReadOptions(), new SelectOptions(), dir.File("o.jsonl"), new PairOutput()));
+        Assert.Contains("row 2 (row group 0, row 2)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'same' repeats the prompt of row 0 (row group 0, row 0)", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("o.jsonl")));
+    }
+
+    [Fact]
     public async Task TextsThatAreNotUtf8AreRefusedWithTheirField()
     {
         using var dir = new TempFolder();
