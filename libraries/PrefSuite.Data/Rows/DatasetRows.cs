@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 
 namespace PrefSuite.Data.Rows;
 
@@ -86,52 +85,72 @@ internal abstract class DatasetRows : IAsyncDisposable
     public async IAsyncEnumerable<T> MapInOrderAsync<T>(Func<RowChunk, T> map, Func<string, bool>? include = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(map);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<Task<T>>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await foreach (var chunk in ReadChunksAsync(include, stop.Token).ConfigureAwait(false))
-                    {
-                        await channel.Writer.WriteAsync(Task.Run(() => MapOwning(chunk, map), CancellationToken.None), stop.Token).ConfigureAwait(false);
-                    }
 
-                    channel.Writer.Complete();
-                }
-                catch (Exception error)
-                {
-                    channel.Writer.Complete(error);
-                }
-            },
-            CancellationToken.None);
+        // A ring of reusable work items: the oldest is awaited and yielded while the others parse, and each one freed
+        // takes the next chunk. A reader's error waits its turn behind the chunks read before it, as an error would.
+        var ring = new PooledWork<RowChunk, T>[ChunksInFlight];
+        for (var i = 0; i < ring.Length; i++)
+        {
+            ring[i] = new PooledWork<RowChunk, T>(chunk => MapOwning(chunk, map));
+        }
 
+        var oldest = 0;
+        var inFlight = 0;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? readError = null;
+        var chunks = ReadChunksAsync(include, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            var more = true;
+            while (true)
             {
-                while (channel.Reader.TryRead(out var task))
+                while (more && inFlight < ring.Length)
                 {
-                    yield return await task.ConfigureAwait(false);
+                    try
+                    {
+                        more = await chunks.MoveNextAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception error)
+                    {
+                        readError = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error);
+                        more = false;
+                        break;
+                    }
+
+                    if (more)
+                    {
+                        ring[(oldest + inFlight) % ring.Length].Start(chunks.Current);
+                        inFlight++;
+                    }
                 }
+
+                if (inFlight == 0)
+                {
+                    readError?.Throw();
+                    yield break;
+                }
+
+                var next = ring[oldest];
+                oldest = (oldest + 1) % ring.Length;
+                inFlight--;
+                yield return await next.Result.ConfigureAwait(false);
             }
         }
         finally
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await producer.ConfigureAwait(false);
-            while (channel.Reader.TryRead(out var pending))
+            // Chunks parsed ahead of an earlier failure or a stopped consumer: nobody asked for them.
+            for (; inFlight > 0; inFlight--, oldest = (oldest + 1) % ring.Length)
             {
                 try
                 {
-                    (await pending.ConfigureAwait(false) as IDisposable)?.Dispose();
+                    (await ring[oldest].Result.ConfigureAwait(false) as IDisposable)?.Dispose();
                 }
                 catch (Exception)
                 {
-                    // Parsed ahead of an earlier failure or a stopped consumer: nobody asked for it.
+                    // Its error is not the one to report.
                 }
             }
+
+            await chunks.DisposeAsync().ConfigureAwait(false);
         }
     }
 

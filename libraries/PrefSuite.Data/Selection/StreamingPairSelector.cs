@@ -241,11 +241,20 @@ public static class StreamingPairSelector
             }
             else
             {
-                // Rows are formatted in batches on the thread pool and written in order; the few batches in flight are
-                // reused, so the write holds the same memory for a thousand pairs as for ten million.
-                var pending = new Queue<Task<FormatBatch>>();
+                // Rows are formatted in batches on the thread pool and written in order; the few batches in flight, and
+                // the work items that format them, are reused, so the write holds and allocates the same for a thousand
+                // pairs as for ten million.
+                var pending = new Queue<PooledWork<FormatBatch, FormatBatch>>();
                 var spare = new Stack<FormatBatch>();
+                var idle = new Stack<PooledWork<FormatBatch, FormatBatch>>();
                 FormatBatch Take() => spare.TryPop(out var reused) ? reused : new FormatBatch();
+                void Start(FormatBatch full)
+                {
+                    var work = idle.TryPop(out var reused) ? reused : new PooledWork<FormatBatch, FormatBatch>(b => Format(b, plan));
+                    work.Start(full);
+                    pending.Enqueue(work);
+                }
+
                 var batch = Take();
                 try
                 {
@@ -258,32 +267,30 @@ public static class StreamingPairSelector
                         batch.Records.Add(bytes.Span);
                         if (batch.Records.Bytes >= RecordBatch.Size)
                         {
-                            var full = batch;
-                            pending.Enqueue(Task.Run(() => Format(full, plan), cancellationToken));
+                            Start(batch);
                             batch = Take();
                             if (pending.Count >= 4)
                             {
-                                await WriteFormattedAsync(stream, pending.Dequeue(), spare, cancellationToken).ConfigureAwait(false);
+                                await WriteFormattedAsync(stream, pending.Dequeue(), spare, idle, cancellationToken).ConfigureAwait(false);
                             }
                         }
                     }
 
-                    var last = batch;
-                    pending.Enqueue(Task.Run(() => Format(last, plan), cancellationToken));
+                    Start(batch);
                     batch = null;
                     while (pending.Count > 0)
                     {
-                        await WriteFormattedAsync(stream, pending.Dequeue(), spare, cancellationToken).ConfigureAwait(false);
+                        await WriteFormattedAsync(stream, pending.Dequeue(), spare, idle, cancellationToken).ConfigureAwait(false);
                     }
                 }
                 finally
                 {
                     batch?.Dispose();
-                    foreach (var task in pending)
+                    foreach (var work in pending)
                     {
                         try
                         {
-                            (await task.ConfigureAwait(false)).Dispose();
+                            (await work.Result.ConfigureAwait(false)).Dispose();
                         }
                         catch (Exception)
                         {
@@ -385,9 +392,12 @@ public static class StreamingPairSelector
             }
         }
 
-        private static async Task WriteFormattedAsync(Stream stream, Task<FormatBatch> formatted, Stack<FormatBatch> spare, CancellationToken cancellationToken)
+        /// <summary>Pooled: a task a batch was garbage that grew with the output.</summary>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        private static async ValueTask WriteFormattedAsync(Stream stream, PooledWork<FormatBatch, FormatBatch> formatting, Stack<FormatBatch> spare, Stack<PooledWork<FormatBatch, FormatBatch>> idle, CancellationToken cancellationToken)
         {
-            var batch = await formatted.ConfigureAwait(false);
+            var batch = await formatting.Result.ConfigureAwait(false);
+            idle.Push(formatting);
             await stream.WriteAsync(batch.Output.WrittenMemory, cancellationToken).ConfigureAwait(false);
             batch.Clear();
             spare.Push(batch);
@@ -397,7 +407,8 @@ public static class StreamingPairSelector
         {
             var records = batch.Records;
             var output = batch.Output;
-            using var writer = new Utf8JsonWriter(output, JsonLines.WriterOptions);
+            var writer = batch.Writer;
+            writer.Reset(output);
             for (var i = 0; i < records.Count; i++)
             {
                 var record = records.Record(i);
@@ -831,6 +842,9 @@ public static class StreamingPairSelector
 
         public PooledBufferWriter Scratch { get; } = new(1024);
 
+        /// <summary>Writes into <see cref="Output"/>: one writer for every batch this one carries.</summary>
+        public Utf8JsonWriter Writer { get; } = new(Stream.Null, JsonLines.WriterOptions);
+
         public void Clear()
         {
             Records.Clear();
@@ -842,6 +856,7 @@ public static class StreamingPairSelector
             Records.Dispose();
             Output.Dispose();
             Scratch.Dispose();
+            Writer.Dispose();
         }
     }
 
