@@ -7,7 +7,9 @@ namespace PrefSuite.Data.Formats;
 /// The prompt ids seen so far, as 64-bit hashes, exact, in memory that does not grow with the stream but for a Bloom
 /// filter of 2 bytes an id. The newest ids sit in an in-memory table; when it fills, they are sorted and written to a
 /// temporary run file, and runs are merged when there are many. A new id is looked up in the runs only when the Bloom
-/// filter says it may be there (about 1 id in 1,000, plus the true repeats), with one read of a few KB per run.
+/// filter says it may be there (about 1 id in 1,000, plus the true repeats), with one read of a few KB per run. For
+/// callers that must know at once (the random pair strategies); <see cref="RepeatedIds"/> finds repeats afterwards in
+/// memory that does not grow at all.
 /// </summary>
 internal sealed class IdSet : IDisposable
 {
