@@ -75,6 +75,9 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
         Assert.StartsWith("prefsuite: 'export --run' needs the full prefsuite", exportRun.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(cli.PathOf("never.jsonl")));
         Assert.Contains("import", (await RunAsync(published.Executable, ["--help"])).Output, StringComparison.Ordinal);
+        var exportHelpAlone = await RunAsync(published.Executable, ["export", "--help"]);
+        Assert.Equal(0, exportHelpAlone.ExitCode);
+        Assert.DoesNotContain("--runs-dir", exportHelpAlone.Output, StringComparison.Ordinal);
 
         // With the managed build in managed/ (here the one this test project runs), it gets the whole command line and
         // its exit code and output come back; the dataset commands still run natively.
@@ -93,6 +96,14 @@ public class NativeDatasetCommandsTests(NativeDatasetCommandsTests.Published pub
         var expected = await cli.RunAsync(["export", "--run", "r9", "--runs-dir", cli.PathOf("runs"), "--what", "dpo", "-o", cli.PathOf("never.jsonl")]);
         Assert.Equal((expected.ExitCode, expected.Error), (missingRun.ExitCode, missingRun.Error));
         Assert.Equal(2, missingRun.ExitCode);
+
+        // export's help and an export without --input are the full build's, whose export also takes --run.
+        Assert.Contains("--runs-dir", (await RunAsync(installed, ["export", "--help"])).Output, StringComparison.Ordinal);
+        string[] noInput = ["export", "--what", "dpo", "-o", cli.PathOf("never.jsonl")];
+        var withoutInput = await RunAsync(installed, noInput);
+        var expectedWithoutInput = await cli.RunAsync(noInput);
+        Assert.Equal((expectedWithoutInput.ExitCode, expectedWithoutInput.Error), (withoutInput.ExitCode, withoutInput.Error));
+        Assert.NotEqual(0, withoutInput.ExitCode);
 
         var badOption = await RunAsync(installed, ["train", "--bogus", "1"]);
         Assert.Equal(1, badOption.ExitCode); // System.CommandLine's parse error, from the managed build

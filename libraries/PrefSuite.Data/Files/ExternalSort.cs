@@ -5,8 +5,10 @@ namespace PrefSuite.Data.Files;
 /// <summary>
 /// Sorts a stream of fixed-size records in memory that does not grow with their number: records gather in a buffer,
 /// each full buffer is sorted and written to a temporary run file, and the runs are merged, at most
-/// <see cref="FanIn"/> at a time, each read through a small block. The blocks are made once and reused, so a sort of
-/// ten million records allocates what one of a hundred thousand does. Records that compare equal come in no set order.
+/// <see cref="FanIn"/> at a time, each read through a small block. As runs come, every <see cref="FanIn"/> of one size
+/// are merged into one of the next, so open files stay few (under <see cref="FanIn"/> a size) and each record is
+/// rewritten once a size. The blocks are made once and reused, so a sort of ten million records allocates what one of
+/// a hundred thousand does. Records that compare equal come in no set order.
 /// </summary>
 internal sealed class ExternalSort<T> : IDisposable
     where T : unmanaged
@@ -84,7 +86,7 @@ internal sealed class ExternalSort<T> : IDisposable
         {
             var merging = _runs.GetRange(0, FanIn);
             _runs.RemoveRange(0, FanIn);
-            _runs.Add(Write(Merge(merging)));
+            _runs.Add(Write(Merge(merging), merging[^1].Level + 1));
             merging.ForEach(run => run.Dispose());
         }
 
@@ -103,13 +105,27 @@ internal sealed class ExternalSort<T> : IDisposable
         sorted.Sort(_comparer);
         var file = ScratchFile.Create(_folder, "sort");
         RandomAccess.Write(file.SafeFileHandle, MemoryMarshal.AsBytes(sorted), 0);
-        _runs.Add(new Run(file, _buffered));
+        _runs.Add(new Run(file, _buffered, 0));
         RunFiles++;
         _buffered = 0;
+
+        // The newest runs are the smallest: sixteen of one size become one of the next.
+        while (_runs.Count >= FanIn && _runs[^FanIn].Level == _runs[^1].Level)
+        {
+            var merging = _runs.GetRange(_runs.Count - FanIn, FanIn);
+            _runs.RemoveRange(_runs.Count - FanIn, FanIn);
+            _runs.Add(Write(Merge(merging), merging[0].Level + 1));
+            merging.ForEach(run => run.Dispose());
+        }
+
+        MostRunsOpen = Math.Max(MostRunsOpen, _runs.Count);
     }
 
+    /// <summary>The most run files open at once while records were added (for tests).</summary>
+    public int MostRunsOpen { get; private set; }
+
     /// <summary>A merge's records as one longer run.</summary>
-    private Run Write(IEnumerable<T> sorted)
+    private Run Write(IEnumerable<T> sorted, int level)
     {
         var file = ScratchFile.Create(_folder, "sort");
         var block = RentBlock();
@@ -130,7 +146,7 @@ internal sealed class ExternalSort<T> : IDisposable
         position += Flush(filled);
         _blocks.Push(block);
         RunFiles++;
-        return new Run(file, count);
+        return new Run(file, count, level);
 
         int Flush(int records)
         {
@@ -179,11 +195,14 @@ internal sealed class ExternalSort<T> : IDisposable
 
     private T[] RentBlock() => _blocks.TryPop(out var block) ? block : new T[_blockRecords];
 
-    private sealed class Run(FileStream file, long count) : IDisposable
+    /// <summary>A sorted run file; <see cref="Level"/>: how many merges made it (0: one buffer).</summary>
+    private sealed class Run(FileStream file, long count, int level) : IDisposable
     {
         public FileStream File { get; } = file;
 
         public long Count { get; } = count;
+
+        public int Level { get; } = level;
 
         public void Dispose() => File.Dispose();
     }

@@ -43,7 +43,7 @@ internal sealed class RepeatedIds : IDisposable
             {
                 if (any && seen.Hash == first.Hash)
                 {
-                    repeats ??= new(_folder, Comparer<(SeenId First, SeenId Repeat)>.Create(static (a, b) => a.Repeat.Number.CompareTo(b.Repeat.Number)), 1 << 10);
+                    repeats ??= new(_folder, Comparer<(SeenId First, SeenId Repeat)>.Create(static (a, b) => a.Repeat.Number.CompareTo(b.Repeat.Number)));
                     repeats.Add((first, seen));
                 }
                 else

@@ -129,6 +129,7 @@ public static class StreamingPairSelector
         /// <summary>Repeated ids found as the rows come (the random strategies, whose draws follow a renamed id), or after them.</summary>
         private readonly IdSet? _ids;
         private readonly RepeatedIds? _repeats;
+        private bool _repeatsResolved;
 
         /// <summary>
         /// Parsed chunks done with, their parser and arrays ready for the next chunk: a new parser and new arrays per
@@ -201,6 +202,22 @@ public static class StreamingPairSelector
                 var earlier = await ScoredPromptReader.FirstRowWithIdAsync(rows.Name, layout.Id?.Name ?? "prompt_id", repeated.Id, cancellationToken).ConfigureAwait(false);
                 throw new DataFormatException(rows.Name, repeated.Location, layout.Id?.Name ?? "prompt_id",
                     $"'{repeated.Id}' repeats the prompt of {(earlier is { } at ? at.ToString() : "an earlier row")}");
+            }
+            catch (DataFormatException) when (run._repeats is not null && !run._repeatsResolved)
+            {
+                // A repeated id in the rows before the faulty one is the error reading met first when it looked at once.
+                try
+                {
+                    await run.RenameRepeatsAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    run.Dispose();
+                    throw;
+                }
+
+                run.Dispose();
+                throw;
             }
             catch
             {
@@ -464,11 +481,12 @@ public static class StreamingPairSelector
         /// </summary>
         private async Task RenameRepeatsAsync(CancellationToken cancellationToken)
         {
-            if (_repeats is null)
+            if (_repeats is null || _repeatsResolved)
             {
                 return;
             }
 
+            _repeatsResolved = true;
             using var pairs = _numbers.Read().GetEnumerator();
             var more = pairs.MoveNext();
             foreach (var (first, repeat) in _repeats.InRowOrder())

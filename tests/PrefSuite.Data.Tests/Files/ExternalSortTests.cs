@@ -24,6 +24,7 @@ public class ExternalSortTests
             Assert.Equal(records.Order(comparer), sort.Sorted());
             var runs = (records.Length + buffer - 1) / buffer; // one per full buffer and the rest; merges add more
             Assert.True(records.Length <= buffer ? sort.RunFiles == 0 : sort.RunFiles >= runs + (runs > ExternalSort<int>.FanIn ? 1 : 0), $"{sort.RunFiles} run files");
+            Assert.True(sort.MostRunsOpen <= 3 * ExternalSort<int>.FanIn, $"{sort.MostRunsOpen} run files open at once for {runs} runs"); // under 16 a size, 3 sizes here
         },
         iter: 200);
     }

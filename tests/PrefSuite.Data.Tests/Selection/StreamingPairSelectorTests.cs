@@ -150,6 +150,34 @@ public class StreamingPairSelectorTests
     }
 
     [Fact]
+    public async Task ARepeatedIdIsReportedBeforeAFaultyRowAfterIt()
+    {
+        // Repeats are found after the rows for the position strategies; an error later in the file must still lose to
+        // the repeat before it, as when each id was looked up at once. 20,000 rows put the faulty one chunks later.
+        using var dir = new TempFolder();
+        var rows = new StringBuilder();
+        rows.Append("{\"prompt_id\":\"same\",\"prompt\":\"p\",\"responses\":[{\"text\":\"a\",\"reward\":1},{\"text\":\"b\",\"reward\":0}]}\n");
+        rows.Append("{\"prompt_id\":\"same\",\"prompt\":\"p\",\"responses\":[{\"text\":\"a\",\"reward\":1},{\"text\":\"b\",\"reward\":0}]}\n");
+        for (var i = 0; i < 20_000; i++)
+        {
+            rows.Append("{\"prompt_id\":\"p").Append(i).Append("\",\"prompt\":\"a question long enough to fill chunks\",\"responses\":[{\"text\":\"an answer\",\"reward\":1},{\"text\":\"another answer\",\"reward\":0}]}\n");
+        }
+
+        rows.Append("{\"prompt_id\": oops\n");
+        var path = dir.Write("late-error.jsonl", rows.ToString());
+        Assert.True(new FileInfo(path).Length > 2 << 20); // blocks are 1 MB
+        foreach (var strategy in new[] { StrategyNames.SweetSpot, StrategyNames.MaxMin, StrategyNames.Random })
+        {
+            var options = new SelectOptions { Strategy = new PairStrategyOptions { Name = strategy } };
+            var error = await Assert.ThrowsAsync<DataFormatException>(() => StreamingPairSelector.SelectFileAsync(path, new ScoredReadOptions(), options, dir.File("o.jsonl"), new PairOutput()));
+            Assert.Equal((2, "prompt_id"), (error.Line, error.Field));
+            Assert.Contains("'same' repeats the prompt of line 1", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(dir.File("o.jsonl")));
+    }
+
+    [Fact]
     public async Task RepeatedPromptsOfPublicDatasetsKeepApartByTheirLine()
     {
         using var dir = new TempFolder();
