@@ -17,12 +17,7 @@ if (!NativeCommands.Handles(args))
     }
 }
 
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
+using var cancellation = ConsoleCancellation.OnCtrlC();
 
 var root = new RootCommand("PrefSuite's dataset commands (import, select, augment, export over files), compiled ahead of time. The models, runs, reports and the stack are in the full build, which scripts/publish puts beside it.")
 {

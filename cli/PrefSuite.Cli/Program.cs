@@ -1,10 +1,6 @@
 using PrefSuite.Cli;
+using PrefSuite.Cli.Commands;
 
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
+using var cancellation = ConsoleCancellation.OnCtrlC();
 
 return await PrefSuiteCli.RunAsync(args, Console.Out, Console.Error, cancellation.Token);

@@ -504,9 +504,9 @@ public static class StreamingPairSelector
                     more = pairs.MoveNext();
                 }
 
+                var (kind, suffix) = repeat.Location.IsParquet ? ((byte)'R', repeat.Location.Row) : ((byte)'L', repeat.Location.Line);
                 for (; more && pairs.Current.Prompt == repeat.Number; more = pairs.MoveNext())
                 {
-                    var (kind, suffix) = repeat.Location.IsParquet ? ((byte)'R', repeat.Location.Row) : ((byte)'L', repeat.Location.Line);
                     _spill.Rename(pairs.Current.Offset, kind, suffix);
                 }
             }
