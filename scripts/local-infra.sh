@@ -5,6 +5,7 @@
 #   scripts/local-infra.sh start [DIR]   -> prints the environment to export (also written to DIR/env)
 #   scripts/local-infra.sh stop  [DIR]
 #   scripts/local-infra.sh restart-rabbitmq|stop-redis|start-redis [DIR]   (the chaos suite's faults)
+#   scripts/local-infra.sh raise-disk-alarm|clear-disk-alarm [DIR]         (the broker blocks publishers, and lets them go)
 set -euo pipefail
 action=${1:?start or stop}
 dir=${2:-${TMPDIR:-/tmp}/prefsuite-infra}
@@ -17,6 +18,9 @@ azurite_dir="$(cd "$(dirname "$0")/.." && pwd)/tools/azurite"
 # Azurite's well-known development account (public, documented by Microsoft; never a real secret).
 azurite_key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 node=${PREFSUITE_NODE:-prefsuite-test}@localhost
+# Below this much free disk RabbitMQ blocks every publisher until there is room again (its default is 50MB). A test
+# broker on a nearly full build machine holds a few MB of messages: only a truly full disk should stop it.
+disk_limit=1MB
 
 stop() {
   local pids=()
@@ -65,6 +69,7 @@ start_rabbit() {
   cat > "$dir/rabbit/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$amqp_port
 loopback_users = none
+disk_free_limit.absolute = $disk_limit
 CONF
   [ -f "$dir/rabbit/enabled_plugins" ] || : > "$dir/rabbit/enabled_plugins"
   (
@@ -120,12 +125,20 @@ start_azurite() {
   exit 1
 }
 
+# This instance's broker's own control tool (its cookie is in its HOME, its epmd on its own port).
+rabbitmqctl() {
+  HOME="$dir/rabbit" ERL_EPMD_PORT="$epmd_port" /usr/lib/rabbitmq/bin/rabbitmqctl -q -n "$node" "$@"
+}
+
 case "$action" in
   start) start ;;
   stop) stop ;;
   # For the chaos suite: one server at a time, on the same ports and data (durable queues survive a broker restart).
   restart-rabbitmq) stop_pid rabbit.pid; stop_pid rabbit-launcher.pid; start_rabbit ;;
   stop-redis) stop_pid redis.pid ;;
+  # For the tests of a blocked broker: RabbitMQ's free-disk alarm raised (a limit above any disk) and cleared again.
+  raise-disk-alarm) rabbitmqctl set_disk_free_limit 1000000GB ;;
+  clear-disk-alarm) rabbitmqctl set_disk_free_limit "$disk_limit" ;;
   start-redis) start_redis ;;
-  *) echo "usage: $0 start|stop|restart-rabbitmq|stop-redis|start-redis [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart-rabbitmq|stop-redis|start-redis|raise-disk-alarm|clear-disk-alarm [DIR]" >&2; exit 2 ;;
 esac

@@ -35,4 +35,12 @@ public sealed class MessagingOptions
     /// <summary>Unacknowledged messages per consumer; stages override it (training takes one at a time).</summary>
     [Range(1, 10_000)]
     public ushort Prefetch { get; set; } = 8;
+
+    /// <summary>
+    /// The longest a publish waits for the broker's confirms before it fails (as a failure of the environment, so it is
+    /// retried). A broker out of disk or memory blocks every publisher until it has room again: without a limit a
+    /// publish would wait for that silently.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Messaging:PublishTimeout must lie between 1 second and 1 day.")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

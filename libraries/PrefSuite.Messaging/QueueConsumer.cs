@@ -372,7 +372,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
         try
         {
             var retries = _retries ?? throw new InvalidOperationException("no channel to requeue on");
-            await retries.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, message.Body, CancellationToken.None).ConfigureAwait(false);
+            await connection.PublishConfirmedAsync(ct => retries.BasicPublishAsync(exchange, routingKey, mandatory: true, properties, message.Body, ct).AsTask(), 1, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

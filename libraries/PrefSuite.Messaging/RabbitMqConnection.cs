@@ -19,6 +19,7 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
     private readonly Func<IConnection>? _shared;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnection? _connection;
+    private volatile string? _blockedBy;
 
     /// <summary>A connection of its own, opened on first use with retries (the broker may still be starting).</summary>
     public RabbitMqConnection(IOptions<MessagingOptions> options, ILogger<RabbitMqConnection> logger)
@@ -61,12 +62,60 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
             _connection = _shared is null
                 ? await OpenOwnAsync(cancellationToken).ConfigureAwait(false)
                 : await Task.Run(_shared, cancellationToken).ConfigureAwait(false); // the integration connects synchronously
+            WatchAlarms(_connection);
             return _connection;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The broker's reason while it blocks this connection's publishes (a resource alarm: "low on disk", "low on
+    /// memory"), else null.
+    /// </summary>
+    public string? BlockedBy => _blockedBy;
+
+    /// <summary>
+    /// Runs a publish and waits for its confirms at most <see cref="MessagingOptions.PublishTimeout"/>; past that it fails
+    /// with a <see cref="PublishTimeoutException"/>, which names the broker's alarm when one blocks this connection.
+    /// </summary>
+    internal async Task PublishConfirmedAsync(Func<CancellationToken, Task> publish, int messages, CancellationToken cancellationToken)
+    {
+        var timeout = Options.PublishTimeout;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            // WaitAsync too: the wait for a confirm must end at the limit even where the client would not cancel it.
+            await publish(limit.Token).WaitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PublishTimeoutException(messages, timeout, _blockedBy);
+        }
+    }
+
+    /// <summary>
+    /// A broker short of disk or memory blocks every connection that publishes until it has room again; the product
+    /// says so when it happens, and a publish that waits too long names it.
+    /// </summary>
+    private void WatchAlarms(IConnection connection)
+    {
+        _blockedBy = null;
+        connection.ConnectionBlockedAsync += (_, args) =>
+        {
+            _blockedBy = args.Reason;
+            LogBlocked(_logger, args.Reason);
+            return Task.CompletedTask;
+        };
+        connection.ConnectionUnblockedAsync += (_, _) =>
+        {
+            _blockedBy = null;
+            LogUnblocked(_logger);
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>How long a caller waits for the shared connection to recover before it gets it closed (and fails).</summary>
@@ -131,4 +180,10 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ is not reachable yet (attempt {Attempt}); retrying")]
     private static partial void LogRetry(ILogger logger, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ blocks this connection's publishes: {Reason}. Work waits until the broker has room again (free disk space or memory on the broker; see its log)")]
+    private static partial void LogBlocked(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "RabbitMQ accepts this connection's publishes again")]
+    private static partial void LogUnblocked(ILogger logger);
 }

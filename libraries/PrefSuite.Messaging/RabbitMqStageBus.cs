@@ -7,7 +7,8 @@ namespace PrefSuite.Messaging;
 
 /// <summary>
 /// The stack's transport: publishes protobuf messages to the topics' queues with publisher confirms; a send returns
-/// once the broker has every message (quorum queues: durable, so <see cref="Durable"/>).
+/// once the broker has every message (quorum queues: durable, so <see cref="Durable"/>), or fails with a
+/// <see cref="PublishTimeoutException"/> after <see cref="MessagingOptions.PublishTimeout"/>.
 /// </summary>
 public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTransport, IAsyncDisposable
 {
@@ -49,8 +50,12 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
 
                 try
                 {
-                    // With confirmation tracking on, each publish completes when the broker confirms it and throws when it refuses.
-                    await Task.WhenAll(messages.Select(m => channel.BasicPublishAsync(string.Empty, m.Queue, mandatory: true, Properties(m.Message, m.UnitId), m.Message.ToByteArray(), cancellationToken).AsTask())).ConfigureAwait(false);
+                    // With confirmation tracking on, each publish completes when the broker confirms it and throws when
+                    // it refuses; a broker that blocks publishing (out of disk or memory) fails them at the timeout.
+                    await connection.PublishConfirmedAsync(
+                        ct => Task.WhenAll(messages.Select(m => channel.BasicPublishAsync(string.Empty, m.Queue, mandatory: true, Properties(m.Message, m.UnitId), m.Message.ToByteArray(), ct).AsTask())),
+                        messages.Count,
+                        cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (Exception error) when (attempt < PublishAttempts && error is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)

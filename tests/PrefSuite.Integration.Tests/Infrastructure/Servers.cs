@@ -51,7 +51,7 @@ public sealed class Servers : IAsyncLifetime
             ["PREFSUITE_NODE"] = "prefsuite-it-" + Guid.NewGuid().ToString("N")[..6],
         };
         _env = env;
-        await RunScriptAsync("start", env);
+        await RunScriptAsync("start", _startedIn, env);
         Redis = $"127.0.0.1:{redisPort}";
         RabbitMq = $"amqp://guest:guest@127.0.0.1:{amqpPort}/";
         var exported = await File.ReadAllTextAsync(Path.Combine(_startedIn, "env"));
@@ -64,7 +64,7 @@ public sealed class Servers : IAsyncLifetime
     {
         if (_startedIn is not null && _env is not null)
         {
-            await RunScriptAsync("stop", _env);
+            await RunScriptAsync("stop", _startedIn, _env);
         }
     }
 
@@ -96,9 +96,27 @@ public sealed class Servers : IAsyncLifetime
         }
     }
 
-    private async Task RunScriptAsync(string action, Dictionary<string, string> env)
+    /// <summary>
+    /// Raises or clears the broker's free-disk alarm, under which it blocks every publisher: the broker must be one
+    /// scripts/local-infra.sh started (here, or by scripts/test, which exports where).
+    /// </summary>
+    public Task DiskAlarmAsync(bool raise)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot.Path, "scripts", "local-infra.sh"), action, _startedIn!])
+        var action = raise ? "raise-disk-alarm" : "clear-disk-alarm";
+        if (_startedIn is not null && _env is not null)
+        {
+            return RunScriptAsync(action, _startedIn, _env);
+        }
+
+        var folder = Environment.GetEnvironmentVariable("PREFSUITE_INFRA_DIR");
+        return string.IsNullOrEmpty(folder)
+            ? throw new InvalidOperationException("This test controls the broker: run it through scripts/test, or without ConnectionStrings__* so the tests start their own.")
+            : RunScriptAsync(action, folder, []); // the broker's node and ports are in the environment scripts/test exported
+    }
+
+    private static async Task RunScriptAsync(string action, string folder, Dictionary<string, string> env)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot.Path, "scripts", "local-infra.sh"), action, folder])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

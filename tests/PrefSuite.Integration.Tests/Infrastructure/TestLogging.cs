@@ -7,8 +7,10 @@ namespace PrefSuite.Integration.Tests.Infrastructure;
 
 internal static class Messaging
 {
-    public static RabbitMqConnection Connection(string uri, int failureBudget = 3) =>
-        new(Options.Create(new MessagingOptions { ConnectionString = uri, FailureBudget = failureBudget }), NullLogger<RabbitMqConnection>.Instance);
+    public static RabbitMqConnection Connection(string uri, int failureBudget = 3, TimeSpan? publishTimeout = null, ILogger<RabbitMqConnection>? log = null) =>
+        new(
+            Options.Create(new MessagingOptions { ConnectionString = uri, FailureBudget = failureBudget, PublishTimeout = publishTimeout ?? new MessagingOptions().PublishTimeout }),
+            log ?? NullLogger<RabbitMqConnection>.Instance);
 
     public static QueueConsumer Consumer(string queue, IQueueHandler handler, RabbitMqConnection connection, ushort prefetch = 4) =>
         new(queue, prefetch, 1, handler, connection, NullLogger<QueueConsumer>.Instance);

@@ -217,6 +217,14 @@ public sealed class ServiceEndpointTests : IDisposable
         Assert.Contains("Sampling:RequestTimeout must lie between 1 second and 1 day", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AServiceRefusesToStartWithAPublishTimeoutOutOfRangeNamingTheKey()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(a => SelectionService.SelectionServiceApp.Build(a), "--ConnectionStrings:rabbitmq=amqp://guest:guest@127.0.0.1:1/", "--Messaging:PublishTimeout=00:00:00.2"));
+
+        Assert.Contains("Messaging:PublishTimeout must lie between 1 second and 1 day", error.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>A built-in policy with the byte tokenizer: any text, so conversations as "role: content" lines too.</summary>
     private async Task RegisterDefaultPolicyAsync()
     {
