@@ -71,7 +71,17 @@ public sealed partial class PythonClientTests(Servers servers, ITestOutputHelper
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // not left running after the test, holding its pipes
+            await process.WaitForExitAsync();
+            return (-1, $"{program} did not finish in 10 minutes:\n{await error}{await output}");
+        }
+
         return (process.ExitCode, await error + await output);
     }
 
