@@ -171,7 +171,17 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
         // The shared connection belongs to the host's container, which closes it.
         if (_shared is null && _connection is not null)
         {
-            await _connection.CloseAsync().ConfigureAwait(false);
+            try
+            {
+                await _connection.CloseAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The broker never answered the close (a blocked connection is not read until the alarm clears): the
+                // socket goes with Dispose, and the error that mattered is the caller's, not this one.
+                LogCloseUnanswered(_logger, _blockedBy ?? "no reason given");
+            }
+
             _connection.Dispose();
         }
 
@@ -183,6 +193,9 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ blocks this connection's publishes: {Reason}. Work waits until the broker has room again (free disk space or memory on the broker; see its log)")]
     private static partial void LogBlocked(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ did not answer this connection's close ({Reason}); it was dropped")]
+    private static partial void LogCloseUnanswered(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "RabbitMQ accepts this connection's publishes again")]
     private static partial void LogUnblocked(ILogger logger);

@@ -115,6 +115,10 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
             catch (ObjectDisposedException)
             {
             }
+            catch (OperationCanceledException)
+            {
+                // No answer to the close (a blocked broker reads nothing until its alarm clears): the channel is dropped.
+            }
         }
 
         _channel?.Dispose();
