@@ -302,6 +302,7 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
             // stopping: hand them back as they are
         }
 
+        var brokerSilent = false;
         foreach (var delivery in deliveries)
         {
             try
@@ -311,11 +312,20 @@ public sealed partial class QueueConsumer(string queue, ushort prefetch, ushort 
                     throw new OperationCanceledException("stopping");
                 }
 
+                if (brokerSilent)
+                {
+                    // The broker took no copy of the one before in a whole publish timeout (blocked by an alarm): the rest
+                    // go back as they are rather than each wait as long again.
+                    await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
+                    continue;
+                }
+
                 await RequeueCountedAsync(delivery, delivery.Message.Failures, delivery.Message.Transient + 1).ConfigureAwait(false);
                 await SettleAsync(channel, delivery.Tag, ack: true).ConfigureAwait(false);
             }
             catch (Exception requeueError)
             {
+                brokerSilent |= requeueError is PublishTimeoutException;
                 LogRequeueFailed(logger, queue, delivery.Message.UnitId, requeueError);
                 await SettleAsync(channel, delivery.Tag, ack: false, requeue: true).ConfigureAwait(false);
             }

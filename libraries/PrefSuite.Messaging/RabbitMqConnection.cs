@@ -18,14 +18,15 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
     private readonly ILogger<RabbitMqConnection> _logger;
     private readonly Func<IConnection>? _shared;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly BrokerAlarms _alarms;
     private IConnection? _connection;
-    private volatile string? _blockedBy;
 
     /// <summary>A connection of its own, opened on first use with retries (the broker may still be starting).</summary>
     public RabbitMqConnection(IOptions<MessagingOptions> options, ILogger<RabbitMqConnection> logger)
     {
         _options = options;
         _logger = logger;
+        _alarms = new BrokerAlarms(logger);
     }
 
     /// <summary>The host's shared connection, resolved on first use (resolving connects, and may wait for the broker).</summary>
@@ -62,7 +63,7 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
             _connection = _shared is null
                 ? await OpenOwnAsync(cancellationToken).ConfigureAwait(false)
                 : await Task.Run(_shared, cancellationToken).ConfigureAwait(false); // the integration connects synchronously
-            WatchAlarms(_connection);
+            _alarms.Watch(_connection);
             return _connection;
         }
         finally
@@ -75,47 +76,36 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
     /// The broker's reason while it blocks this connection's publishes (a resource alarm: "low on disk", "low on
     /// memory"), else null.
     /// </summary>
-    public string? BlockedBy => _blockedBy;
+    public string? BlockedBy => _alarms.BlockedBy;
 
     /// <summary>
-    /// Runs a publish and waits for its confirms at most <see cref="MessagingOptions.PublishTimeout"/>; past that it fails
-    /// with a <see cref="PublishTimeoutException"/>, which names the broker's alarm when one blocks this connection.
+    /// Runs a publish (with opening its channel and declaring its queues) and waits for its confirms at most
+    /// <see cref="MessagingOptions.PublishTimeout"/>; past that, or when the client itself gives up waiting for the
+    /// broker, it fails with a <see cref="PublishTimeoutException"/>, which names the broker's alarm when one blocks this
+    /// connection. While the broker blocks the connection the publish first waits for it to let go, within the same
+    /// limit: sent now, it would only queue one more copy behind the alarm.
     /// </summary>
     internal async Task PublishConfirmedAsync(Func<CancellationToken, Task> publish, int messages, CancellationToken cancellationToken)
     {
         var timeout = Options.PublishTimeout;
+        var started = Stopwatch.GetTimestamp();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
         {
+            if (!await _alarms.WaitUntilUnblockedAsync(limit.Token).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new PublishTimeoutException(messages, Stopwatch.GetElapsedTime(started), timeout, _alarms.BlockedBy);
+            }
+
             // WaitAsync too: the wait for a confirm must end at the limit even where the client would not cancel it.
             await publish(limit.Token).WaitAsync(limit.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PublishTimeoutException(messages, timeout, _blockedBy);
+            throw new PublishTimeoutException(messages, Stopwatch.GetElapsedTime(started), timeout, _alarms.BlockedBy);
         }
-    }
-
-    /// <summary>
-    /// A broker short of disk or memory blocks every connection that publishes until it has room again; the product
-    /// says so when it happens, and a publish that waits too long names it.
-    /// </summary>
-    private void WatchAlarms(IConnection connection)
-    {
-        _blockedBy = null;
-        connection.ConnectionBlockedAsync += (_, args) =>
-        {
-            _blockedBy = args.Reason;
-            LogBlocked(_logger, args.Reason);
-            return Task.CompletedTask;
-        };
-        connection.ConnectionUnblockedAsync += (_, _) =>
-        {
-            _blockedBy = null;
-            LogUnblocked(_logger);
-            return Task.CompletedTask;
-        };
     }
 
     /// <summary>How long a caller waits for the shared connection to recover before it gets it closed (and fails).</summary>
@@ -173,30 +163,28 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
         {
             try
             {
-                await _connection.CloseAsync().ConfigureAwait(false);
+                await _connection.CloseAsync().WaitAsync(CloseWait).ConfigureAwait(false);
+                _connection.Dispose();
             }
-            catch (OperationCanceledException)
+            catch (Exception error) when (error is TimeoutException or OperationCanceledException)
             {
-                // The broker never answered the close (a blocked connection is not read until the alarm clears): the
-                // socket goes with Dispose, and the error that mattered is the caller's, not this one.
-                LogCloseUnanswered(_logger, _blockedBy ?? "no reason given");
+                // The broker did not answer the close (a blocked broker reads nothing until its alarm clears). The
+                // client's own dispose would wait for it as long again, so it is left to finish in the background.
+                LogCloseUnanswered(_logger, _alarms.BlockedBy ?? "no reason given");
+                _ = Task.Run(_connection.Dispose);
             }
-
-            _connection.Dispose();
         }
 
         _gate.Dispose();
     }
 
+    /// <summary>How long closing a connection or channel waits for the broker's answer.</summary>
+    internal static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(5);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ is not reachable yet (attempt {Attempt}); retrying")]
     private static partial void LogRetry(ILogger logger, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ blocks this connection's publishes: {Reason}. Work waits until the broker has room again (free disk space or memory on the broker; see its log)")]
-    private static partial void LogBlocked(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ did not answer this connection's close ({Reason}); it was dropped")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ did not answer this connection's close ({Reason}); it is dropped in the background")]
     private static partial void LogCloseUnanswered(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "RabbitMQ accepts this connection's publishes again")]
-    private static partial void LogUnblocked(ILogger logger);
 }

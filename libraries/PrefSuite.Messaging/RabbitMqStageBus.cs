@@ -39,23 +39,9 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
         {
             for (var attempt = 1; ; attempt++)
             {
-                var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var queue in messages.Select(m => m.Queue).Distinct())
-                {
-                    if (_declared.Add(queue))
-                    {
-                        await QueueTopology.DeclareAsync(channel, queue, connection.Options.DeliveryLimit, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
                 try
                 {
-                    // With confirmation tracking on, each publish completes when the broker confirms it and throws when
-                    // it refuses; a broker that blocks publishing (out of disk or memory) fails them at the timeout.
-                    await connection.PublishConfirmedAsync(
-                        ct => Task.WhenAll(messages.Select(m => channel.BasicPublishAsync(string.Empty, m.Queue, mandatory: true, Properties(m.Message, m.UnitId), m.Message.ToByteArray(), ct).AsTask())),
-                        messages.Count,
-                        cancellationToken).ConfigureAwait(false);
+                    await connection.PublishConfirmedAsync(ct => PublishOnceAsync(messages, ct), messages.Count, cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (Exception error) when (attempt < PublishAttempts && error is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
@@ -72,6 +58,22 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
         {
             _gate.Release();
         }
+    }
+
+    private async Task PublishOnceAsync(IReadOnlyList<(string Queue, IMessage Message, string UnitId)> messages, CancellationToken cancellationToken)
+    {
+        var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var queue in messages.Select(m => m.Queue).Distinct())
+        {
+            if (!_declared.Contains(queue))
+            {
+                await QueueTopology.DeclareAsync(channel, queue, connection.Options.DeliveryLimit, cancellationToken).ConfigureAwait(false);
+                _declared.Add(queue); // once the broker answered: a declare it never answered is made again next time
+            }
+        }
+
+        // With confirmation tracking on, each publish completes when the broker confirms it and throws when it refuses.
+        await Task.WhenAll(messages.Select(m => channel.BasicPublishAsync(string.Empty, m.Queue, mandatory: true, Properties(m.Message, m.UnitId), m.Message.ToByteArray(), cancellationToken).AsTask())).ConfigureAwait(false);
     }
 
     private static BasicProperties Properties(IMessage message, string unitId)
@@ -106,18 +108,21 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
     public async ValueTask DisposeAsync()
     {
         // The connection may have been closed first (containers dispose in reverse order): then so is the channel.
-        if (_channel is { IsOpen: true })
+        if (_channel is { IsOpen: true } channel)
         {
             try
             {
-                await _channel.CloseAsync().ConfigureAwait(false);
+                await channel.CloseAsync().WaitAsync(RabbitMqConnection.CloseWait).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
             }
-            catch (OperationCanceledException)
+            catch (Exception error) when (error is TimeoutException or OperationCanceledException)
             {
-                // No answer to the close (a blocked broker reads nothing until its alarm clears): the channel is dropped.
+                // No answer to the close (a blocked broker reads nothing until its alarm clears); the client's dispose
+                // would wait for it as long again, so it finishes in the background.
+                _channel = null;
+                _ = Task.Run(channel.Dispose);
             }
         }
 
