@@ -44,6 +44,13 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
                     await connection.PublishConfirmedAsync(ct => PublishOnceAsync(messages, ct), messages.Count, cancellationToken).ConfigureAwait(false);
                     return;
                 }
+                catch (PublishTimeoutException timeout) when (attempt < PublishAttempts && timeout.BlockedBy is null)
+                {
+                    // No confirm in all that time, and the broker does not say it blocks the connection: the channel is
+                    // suspect (a confirm lost on it would keep every later publish waiting too). Publish again on a new
+                    // one; a message that arrives twice is a redelivery, which every consumer tolerates.
+                    DropChannel();
+                }
                 catch (Exception error) when (attempt < PublishAttempts && error is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
                 {
                     // The broker refused (e.g. a queue leader not elected yet) or closed the channel under the publish (a
@@ -128,6 +135,30 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
 
         _channel?.Dispose();
         _gate.Dispose();
+    }
+
+    /// <summary>Leaves the channel to close in the background and opens a new one at the next publish.</summary>
+    private void DropChannel()
+    {
+        if (_channel is not { } channel)
+        {
+            return;
+        }
+
+        _channel = null;
+        _declared.Clear();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await channel.CloseAsync().WaitAsync(RabbitMqConnection.CloseWait).ConfigureAwait(false);
+                channel.Dispose();
+            }
+            catch (Exception)
+            {
+                // Dropped because it did not answer: its close may not be answered either, and nobody waits for it.
+            }
+        });
     }
 
     private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
