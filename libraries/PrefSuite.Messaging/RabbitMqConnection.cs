@@ -186,5 +186,4 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ did not answer this connection's close ({Reason}); it is dropped in the background")]
     private static partial void LogCloseUnanswered(ILogger logger, string reason);
-
 }
