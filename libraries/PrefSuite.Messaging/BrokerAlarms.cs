@@ -69,23 +69,12 @@ internal sealed partial class BrokerAlarms(ILogger logger)
         };
     }
 
-    /// <summary>Waits until the broker lets the connection publish; false when <paramref name="cancellationToken"/> ends first.</summary>
-    public async Task<bool> WaitUntilUnblockedAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until the broker lets the connection publish (at once when it does not block it).</summary>
+    public Task WaitUntilUnblockedAsync(CancellationToken cancellationToken)
     {
-        Task unblocked;
         lock (_lock)
         {
-            unblocked = _unblocked.Task;
-        }
-
-        try
-        {
-            await unblocked.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return false;
+            return _unblocked.Task.WaitAsync(cancellationToken);
         }
     }
 

@@ -93,11 +93,7 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
         limit.CancelAfter(timeout);
         try
         {
-            if (!await _alarms.WaitUntilUnblockedAsync(limit.Token).ConfigureAwait(false))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new PublishTimeoutException(messages, Stopwatch.GetElapsedTime(started), timeout, _alarms.BlockedBy);
-            }
+            await _alarms.WaitUntilUnblockedAsync(limit.Token).ConfigureAwait(false);
 
             // WaitAsync too: the wait for a confirm must end at the limit even where the client would not cancel it.
             await publish(limit.Token).WaitAsync(limit.Token).ConfigureAwait(false);
@@ -161,25 +157,14 @@ public sealed partial class RabbitMqConnection : IAsyncDisposable
         // The shared connection belongs to the host's container, which closes it.
         if (_shared is null && _connection is not null)
         {
-            try
+            if (!await BoundedClose.CloseAsync(() => _connection.CloseAsync(), _connection).ConfigureAwait(false))
             {
-                await _connection.CloseAsync().WaitAsync(CloseWait).ConfigureAwait(false);
-                _connection.Dispose();
-            }
-            catch (Exception error) when (error is TimeoutException or OperationCanceledException)
-            {
-                // The broker did not answer the close (a blocked broker reads nothing until its alarm clears). The
-                // client's own dispose would wait for it as long again, so it is left to finish in the background.
                 LogCloseUnanswered(_logger, _alarms.BlockedBy ?? "no reason given");
-                _ = Task.Run(_connection.Dispose);
             }
         }
 
         _gate.Dispose();
     }
-
-    /// <summary>How long closing a connection or channel waits for the broker's answer.</summary>
-    internal static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(5);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ is not reachable yet (attempt {Attempt}); retrying")]
     private static partial void LogRetry(ILogger logger, int attempt);

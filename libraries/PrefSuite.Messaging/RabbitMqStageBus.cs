@@ -119,21 +119,17 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
         {
             try
             {
-                await channel.CloseAsync().WaitAsync(RabbitMqConnection.CloseWait).ConfigureAwait(false);
+                await BoundedClose.CloseAsync(() => channel.CloseAsync(), channel).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
             }
-            catch (Exception error) when (error is TimeoutException or OperationCanceledException)
-            {
-                // No answer to the close (a blocked broker reads nothing until its alarm clears); the client's dispose
-                // would wait for it as long again, so it finishes in the background.
-                _channel = null;
-                _ = Task.Run(channel.Dispose);
-            }
+        }
+        else
+        {
+            _channel?.Dispose();
         }
 
-        _channel?.Dispose();
         _gate.Dispose();
     }
 
@@ -151,12 +147,11 @@ public sealed class RabbitMqStageBus(RabbitMqConnection connection) : IStageTran
         {
             try
             {
-                await channel.CloseAsync().WaitAsync(RabbitMqConnection.CloseWait).ConfigureAwait(false);
-                channel.Dispose();
+                await BoundedClose.CloseAsync(() => channel.CloseAsync(), channel).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // Dropped because it did not answer: its close may not be answered either, and nobody waits for it.
+                // Dropped because it did not answer: nobody waits for its close.
             }
         });
     }
